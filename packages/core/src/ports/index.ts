@@ -1,0 +1,6 @@
+export * from './clock.js'
+export * from './keyring.js'
+export * from './logger.js'
+export * from './marketplace.js'
+export * from './provider.js'
+export * from './store.js'
