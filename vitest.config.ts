@@ -6,10 +6,10 @@ const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url))
 const packages = readdirSync(packagesDir)
 
 /** Workspace packages resolve to their TypeScript sources, so tests never need a build first. */
-const alias = packages.map((name) => ({
-  find: new RegExp(`^@hub/${name}$`),
-  replacement: `${packagesDir}${name}/src/index.ts`,
-}))
+const alias = packages.flatMap((name) => [
+  { find: new RegExp(`^@hub/${name}$`), replacement: `${packagesDir}${name}/src/index.ts` },
+  { find: new RegExp(`^@hub/${name}/(.+)$`), replacement: `${packagesDir}${name}/src/$1/index.ts` },
+])
 
 export default defineConfig({
   test: {
