@@ -1,1 +1,11 @@
-export {}
+/**
+ * `@hub/shopify`: the Shopify provider of Commerce Hub — GraphQL Admin client, OAuth, webhooks,
+ * normalizers and inventory, built only on the ports of `@hub/core`.
+ *
+ * @packageDocumentation
+ */
+export * from './shopify-ids.js'
+export * from './shopify-json.js'
+export * from './shopify-shop-domain.js'
+export * from './shopify-webhook-payloads.js'
+export * from './shopify-webhooks.js'
