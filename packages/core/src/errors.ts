@@ -57,3 +57,13 @@ export function isRetryable(error: unknown): boolean {
   if (error instanceof HubError) return false
   return true
 }
+
+/**
+ * A compare-and-swap write found the quantity changed since it was read. The core's reconcile
+ * re-reads and recomputes instead of retrying blindly.
+ */
+export class StaleInventoryError extends RetryableError {
+  constructor(message = 'inventory quantity changed since it was read', options?: { cause?: unknown }) {
+    super('INVENTORY_STALE', message, options)
+  }
+}
