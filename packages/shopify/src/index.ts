@@ -4,8 +4,12 @@
  *
  * @packageDocumentation
  */
+export * from './shopify-auth.js'
+export * from './shopify-auth-state.js'
+export * from './shopify-errors.js'
 export * from './shopify-ids.js'
 export * from './shopify-json.js'
 export * from './shopify-shop-domain.js'
+export * from './shopify-token-manager.js'
 export * from './shopify-webhook-payloads.js'
 export * from './shopify-webhooks.js'

@@ -1,11 +1,12 @@
 /**
  * Shopify's weak-shop-validation check asks for an anchored pattern. We accept only
- * `{handle}.myshopify.com` (no underscore, no trailing slash, no port, no path): a strict subset of
- * what `@shopify/shopify-api` accepts, so a domain we accept is one it accepts too.
+ * `{handle}.myshopify.com` (no underscore, no trailing slash, no port, no path, suffix in lower
+ * case): a strict subset of what `@shopify/shopify-api` accepts, so a domain we accept is one it
+ * accepts too.
  */
-const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/i
+const SHOP_DOMAIN = /^[a-zA-Z0-9][a-zA-Z0-9-]*\.myshopify\.com$/
 /** The admin URL form Shopify also sends: `admin.shopify.com/store/{handle}`. */
-const ADMIN_STORE_URL = /^admin\.shopify\.com\/store\/([a-z0-9][a-z0-9-]*)$/i
+const ADMIN_STORE_URL = /^admin\.shopify\.com\/store\/([a-zA-Z0-9][a-zA-Z0-9-]*)$/
 
 /** Longest handle Shopify issues is far below this; the cap keeps hostile input cheap. */
 const MAX_LENGTH = 255
@@ -17,7 +18,7 @@ const MAX_LENGTH = 255
  */
 export function normalizeShopDomain(input: unknown): string | null {
   if (typeof input !== 'string' || input.length === 0 || input.length > MAX_LENGTH) return null
-  // Match first, lower-case after: `/i` without `u` never folds non-ASCII (e.g. U+212A) into ASCII.
+  // Match first (ASCII classes only), lower-case after: no Unicode case folding into ASCII.
   if (SHOP_DOMAIN.test(input)) return input.toLowerCase()
   const admin = ADMIN_STORE_URL.exec(input)
   return admin ? `${admin[1]?.toLowerCase()}.myshopify.com` : null
