@@ -1,10 +1,12 @@
 // The README's demo command runs this after installing and building: every example's `start`.
 import { spawnSync } from 'node:child_process'
-import { readdirSync, readFileSync, existsSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
-const examples = readdirSync(join(root, 'examples')).filter((d) => existsSync(join(root, 'examples', d, 'package.json')))
+const examples = readdirSync(join(root, 'examples')).filter((d) =>
+  existsSync(join(root, 'examples', d, 'package.json')),
+)
 for (const name of examples) {
   const pkg = JSON.parse(readFileSync(join(root, 'examples', name, 'package.json'), 'utf8'))
   if (!pkg.scripts?.start) continue

@@ -1,6 +1,6 @@
 // One-off helper kept for contributors: scaffolds a package with the project's standard layout.
 // usage: node scripts/scaffold-package.mjs <name> "<description>" [dep@range ...]
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const [name, description, ...deps] = process.argv.slice(2)

@@ -71,7 +71,16 @@ export async function runQuickstart(log: (line: string) => void = () => {}): Pro
           normalizedProductSchema.parse({
             externalId: sku,
             title: sku === 'mug' ? 'Enamel mug' : 'Cotton tee',
-            variants: [{ externalId: `${sku}-1`, inventoryItemId: `a-${sku}`, sku, title: 'Default', price: '12.00', quantity: 20 }],
+            variants: [
+              {
+                externalId: `${sku}-1`,
+                inventoryItemId: `a-${sku}`,
+                sku,
+                title: 'Default',
+                price: '12.00',
+                quantity: 20,
+              },
+            ],
           }),
         ),
       ),

@@ -1,10 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import {
-  PROVIDER_SPEC_VERSION,
-  type ProviderAdapter,
-  StaleInventoryError,
-  WebhookError,
-} from '@hub/core'
+import { PROVIDER_SPEC_VERSION, type ProviderAdapter, StaleInventoryError, WebhookError } from '@hub/core'
 
 /**
  * An external store kept in memory, standing in for a real shop API: stock per inventory item,
@@ -13,7 +8,10 @@ import {
 export class ToyStore {
   readonly stock = new Map<string, number>()
   private readonly applied = new Map<string, number>()
-  constructor(readonly domain: string, readonly webhookSecret: string) {}
+  constructor(
+    readonly domain: string,
+    readonly webhookSecret: string,
+  ) {}
 
   /** Sign a webhook body the way this store does. */
   sign(body: string): string {
@@ -45,7 +43,12 @@ export function toyStoreProvider(stores: Map<string, ToyStore>): ProviderAdapter
   return {
     specificationVersion: PROVIDER_SPEC_VERSION,
     provider: 'toy',
-    capabilities: { inventoryCompareAndSwap: true, webhookRetries: true, bulkImport: false, orderWebhooks: false },
+    capabilities: {
+      inventoryCompareAndSwap: true,
+      webhookRetries: true,
+      bulkImport: false,
+      orderWebhooks: false,
+    },
     secretKeys: ['webhookSecret'],
     webhooks: {
       identify(request) {
@@ -56,14 +59,20 @@ export function toyStoreProvider(stores: Map<string, ToyStore>): ProviderAdapter
       async verify(request, target) {
         const secret = (target?.credentials as { webhookSecret?: string } | null)?.webhookSecret
         const given = Buffer.from(request.headers['x-toy-signature'] ?? '', 'base64')
-        const expected = createHmac('sha256', secret ?? '').update(request.rawBody).digest()
+        const expected = createHmac('sha256', secret ?? '')
+          .update(request.rawBody)
+          .digest()
         if (!secret || given.length !== expected.length || !timingSafeEqual(given, expected)) {
           throw new WebhookError(401, 'WEBHOOK_SIGNATURE_INVALID', 'signature does not match')
         }
       },
       parse(request) {
-        const body = JSON.parse(Buffer.from(request.rawBody).toString('utf8')) as { eventId: string; item: string }
-        if (!body.eventId || !body.item) throw new WebhookError(400, 'WEBHOOK_MALFORMED', 'eventId and item required')
+        const body = JSON.parse(Buffer.from(request.rawBody).toString('utf8')) as {
+          eventId: string
+          item: string
+        }
+        if (!body.eventId || !body.item)
+          throw new WebhookError(400, 'WEBHOOK_MALFORMED', 'eventId and item required')
         return {
           kind: 'event',
           providerEventId: body.eventId,
@@ -86,7 +95,12 @@ export function toyStoreProvider(stores: Map<string, ToyStore>): ProviderAdapter
         return { quantity: storeFor(ctx.connection.externalAccountId).stock.get(externalId) ?? 0 }
       },
       async push(ctx, { externalId, observed, target, idempotencyKey }) {
-        const quantity = storeFor(ctx.connection.externalAccountId).write(externalId, observed.quantity, target, idempotencyKey)
+        const quantity = storeFor(ctx.connection.externalAccountId).write(
+          externalId,
+          observed.quantity,
+          target,
+          idempotencyKey,
+        )
         return { quantity }
       },
     },

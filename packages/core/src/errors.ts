@@ -37,7 +37,12 @@ export class CredentialError extends PermanentError {}
  */
 export class WebhookError extends HubError {
   readonly status: 400 | 401 | 404 | 410 | 413
-  constructor(status: 400 | 401 | 404 | 410 | 413, code: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    status: 400 | 401 | 404 | 410 | 413,
+    code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options)
     this.status = status
   }

@@ -1,16 +1,24 @@
-import type { Json } from './domain/json.js'
-import type { CatalogConflict, Connection, ConnectionPolicy, EntityMapping, Scope, SyncItem, SyncRun } from './domain/schemas.js'
 import { type Approval, approveSubmission, resolveConflict } from './catalog/approval.js'
 import { changeProduct, submitProduct } from './catalog/catalog-operations.js'
-import { ConfigError, NotFoundError } from './errors.js'
+import type { Json } from './domain/json.js'
+import type {
+  CatalogConflict,
+  Connection,
+  ConnectionPolicy,
+  EntityMapping,
+  Scope,
+  SyncItem,
+  SyncRun,
+} from './domain/schemas.js'
 import { resolveInventoryKeys, toNewItems } from './engine/context.js'
 import type { EngineDeps, RetryPolicy } from './engine/deps.js'
 import type { CoreOperation } from './engine/execute-item.js'
 import { createRegistry, type ProviderRegistry } from './engine/registry.js'
 import { createWorker, type Worker, type WorkerOptions } from './engine/worker.js'
+import { ConfigError, NotFoundError } from './errors.js'
 import { createWebhookHandler, type WebHandler } from './http/web-webhook-handler.js'
-import { type IngestResult, ingestWebhook } from './ingest/webhook-ingest.js'
 import { sweepStuckEvents } from './ingest/sweep-events.js'
+import { type IngestResult, ingestWebhook } from './ingest/webhook-ingest.js'
 import { enqueueReconciles } from './inventory/enqueue-reconciles.js'
 import { reconcileInventory } from './inventory/reconcile.js'
 import { type Clock, systemClock } from './ports/clock.js'
@@ -58,14 +66,25 @@ export interface Hub {
     create(input: ConnectInput): Promise<Connection>
     get(scope: Scope, id: string): Promise<Connection | null>
     list(scope: Scope): Promise<Connection[]>
-    setStatus(scope: Scope, id: string, status: Connection['status'], reason?: string | null): Promise<Connection>
+    setStatus(
+      scope: Scope,
+      id: string,
+      status: Connection['status'],
+      reason?: string | null,
+    ): Promise<Connection>
     setPolicy(scope: Scope, id: string, policy: Partial<ConnectionPolicy>): Promise<Connection>
     /** Decrypted credentials (for auth flows). Never log them. */
     credentials(scope: Scope, id: string): Promise<Json | null>
     setCredentials(scope: Scope, id: string, credentials: Json): Promise<Connection>
   }
   /** Start a run with work items on one connection (imports, manual syncs). */
-  enqueue(scope: Scope, connectionId: string, kind: SyncRun['kind'], work: WorkItemSpec[], trigger?: string): Promise<{ run: SyncRun; items: SyncItem[] }>
+  enqueue(
+    scope: Scope,
+    connectionId: string,
+    kind: SyncRun['kind'],
+    work: WorkItemSpec[],
+    trigger?: string,
+  ): Promise<{ run: SyncRun; items: SyncItem[] }>
   replay: {
     item(scope: Scope, itemId: string): Promise<SyncItem[]>
     run(scope: Scope, runId: string): Promise<SyncItem[]>
@@ -74,8 +93,15 @@ export interface Hub {
   catalog: {
     /** The marketplace approved a submission: repair mappings, start inventory sync. */
     approve(scope: Scope, approval: Approval): Promise<EntityMapping[]>
-    conflicts(scope: Scope, filter?: { status?: CatalogConflict['status']; connectionId?: string }): Promise<CatalogConflict[]>
-    resolveConflict(scope: Scope, conflictId: string, decision: 'accepted' | 'rejected'): Promise<CatalogConflict>
+    conflicts(
+      scope: Scope,
+      filter?: { status?: CatalogConflict['status']; connectionId?: string },
+    ): Promise<CatalogConflict[]>
+    resolveConflict(
+      scope: Scope,
+      conflictId: string,
+      decision: 'accepted' | 'rejected',
+    ): Promise<CatalogConflict>
   }
   inventory: {
     /**
@@ -124,7 +150,10 @@ export function createHub(config: HubConfig): Hub {
     logger: redactingLogger(config.logger ?? silentLogger, baseRedactor),
     clock: config.clock ?? systemClock,
     retry: { maxAttempts: 8, ...config.retry },
-    redactorFor: (secretValues) => (secretValues.length === 0 ? baseRedactor : createRedactor({ secretKeys, secretValues: () => secretValues })),
+    redactorFor: (secretValues) =>
+      secretValues.length === 0
+        ? baseRedactor
+        : createRedactor({ secretKeys, secretValues: () => secretValues }),
   }
   const coreOperations: Record<string, CoreOperation> = {
     'inventory.reconcile': reconcileInventory,
@@ -150,7 +179,8 @@ export function createHub(config: HubConfig): Hub {
     worker: (options) => createWorker(deps, coreOperations, options),
     connections: {
       async create(input) {
-        if (!registry.get(input.provider)) throw new ConfigError(`provider "${input.provider}" is not registered`)
+        if (!registry.get(input.provider))
+          throw new ConfigError(`provider "${input.provider}" is not registered`)
         const connection = await store.createConnection({
           sellerId: input.sellerId,
           provider: input.provider,
@@ -166,7 +196,8 @@ export function createHub(config: HubConfig): Hub {
       },
       get: (scope, id) => store.getConnection(scope, id),
       list: (scope) => store.listConnections(scope),
-      setStatus: (scope, id, status, reason = null) => store.updateConnection(scope, id, { status, statusReason: reason }),
+      setStatus: (scope, id, status, reason = null) =>
+        store.updateConnection(scope, id, { status, statusReason: reason }),
       setPolicy: (scope, id, policy) => store.updateConnection(scope, id, { policy }),
       async credentials(scope, id) {
         const connection = await requireConnection(scope, id)
@@ -177,8 +208,17 @@ export function createHub(config: HubConfig): Hub {
     },
     async enqueue(scope, connectionId, kind, work, trigger) {
       const connection = await requireConnection(scope, connectionId)
-      const run = await store.createRun({ sellerId: scope.sellerId, connectionId, kind, trigger: trigger ?? null })
-      const rows = await resolveInventoryKeys(deps, connection, toNewItems(deps, { runId: run.id, connection }, work))
+      const run = await store.createRun({
+        sellerId: scope.sellerId,
+        connectionId,
+        kind,
+        trigger: trigger ?? null,
+      })
+      const rows = await resolveInventoryKeys(
+        deps,
+        connection,
+        toNewItems(deps, { runId: run.id, connection }, work),
+      )
       const { items } = await store.enqueueItems(rows)
       return { run, items }
     },
@@ -194,10 +234,19 @@ export function createHub(config: HubConfig): Hub {
     },
     inventory: {
       marketplaceChanged: (scope, inventoryItemId, eventId) =>
-        enqueueReconciles(deps, { sellerId: scope.sellerId, inventoryItemId, cause: `mp:${eventId}`, kind: 'marketplace' }),
+        enqueueReconciles(deps, {
+          sellerId: scope.sellerId,
+          inventoryItemId,
+          cause: `mp:${eventId}`,
+          kind: 'marketplace',
+        }),
       async reconcileConnection(scope, connectionId, sweepId) {
         const connection = await requireConnection(scope, connectionId)
-        const mappings = await store.findMappings(scope, { connectionId, entityType: 'inventory_item', status: 'linked' })
+        const mappings = await store.findMappings(scope, {
+          connectionId,
+          entityType: 'inventory_item',
+          status: 'linked',
+        })
         const work: WorkItemSpec[] = mappings.map((m) => ({
           operation: 'inventory.reconcile',
           idempotencyKey: `reconcile:sweep:${sweepId}:${connectionId}:${m.externalId}`,
@@ -206,7 +255,12 @@ export function createHub(config: HubConfig): Hub {
           internalId: m.internalId,
         }))
         if (work.length === 0) return []
-        const run = await store.createRun({ sellerId: scope.sellerId, connectionId: connection.id, kind: 'reconcile', trigger: sweepId })
+        const run = await store.createRun({
+          sellerId: scope.sellerId,
+          connectionId: connection.id,
+          kind: 'reconcile',
+          trigger: sweepId,
+        })
         return (await store.enqueueItems(toNewItems(deps, { runId: run.id, connection }, work))).items
       },
     },

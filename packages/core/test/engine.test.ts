@@ -4,7 +4,13 @@ import { harness } from './support/harness.js'
 
 async function runScript(h: Awaited<ReturnType<typeof harness>>, name: string, maxAttempts?: number) {
   const { items } = await h.hub.enqueue(h.scope, h.connection.id, 'manual', [
-    { operation: 'script', idempotencyKey: `k:${name}`, entityType: 'test', payload: { script: name }, ...(maxAttempts ? { maxAttempts } : {}) },
+    {
+      operation: 'script',
+      idempotencyKey: `k:${name}`,
+      entityType: 'test',
+      payload: { script: name },
+      ...(maxAttempts ? { maxAttempts } : {}),
+    },
   ])
   return items[0]!
 }
@@ -43,7 +49,10 @@ describe('engine: retry, dead letters, replay', () => {
     stored = await h.store.getItem(h.scope, item.id)
     expect(stored?.status).toBe('succeeded')
     expect(stored?.attempt).toBe(2)
-    expect((await h.store.listAttempts(h.scope, item.id)).map((a) => a.outcome)).toEqual(['failed', 'succeeded'])
+    expect((await h.store.listAttempts(h.scope, item.id)).map((a) => a.outcome)).toEqual([
+      'failed',
+      'succeeded',
+    ])
   })
 
   it('uses exponential backoff with full jitter when no retryAfter is given', async () => {
@@ -145,7 +154,12 @@ describe('engine: crash recovery', () => {
     })
     const item = await runScript(h, 'side-effect')
     // A worker claims the item and dies before doing anything: no heartbeat, no completion.
-    const claimed = await h.store.claimItems({ workerId: 'dead-worker', limit: 1, leaseMs: 10_000, now: h.clock.now() })
+    const claimed = await h.store.claimItems({
+      workerId: 'dead-worker',
+      limit: 1,
+      leaseMs: 10_000,
+      now: h.clock.now(),
+    })
     expect(claimed).toHaveLength(1)
     const b = h.hub.worker({ leaseMs: 10_000 })
     expect(await b.drain()).toBe(0) // lease still live
@@ -168,7 +182,11 @@ describe('engine: crash recovery', () => {
 
   it('graceful stop releases items that do not finish in time', async () => {
     const h = await harness()
-    h.scripts.set('slow', (ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))))
+    h.scripts.set(
+      'slow',
+      (ctx) =>
+        new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))),
+    )
     const item = await runScript(h, 'slow')
     const worker = h.hub.worker({ pollMs: 10 })
     await worker.start()
@@ -206,7 +224,10 @@ describe('engine: policy gate and registry', () => {
     await h.hub.worker().drain()
     let stored = await h.store.getItem(h.scope, item.id)
     expect(stored?.status).toBe('blocked')
-    expect(stored?.lastError).toMatchObject({ code: 'CONNECTION_INACTIVE', message: 'connection is paused: seller paused sync' })
+    expect(stored?.lastError).toMatchObject({
+      code: 'CONNECTION_INACTIVE',
+      message: 'connection is paused: seller paused sync',
+    })
     await h.hub.connections.setStatus(h.scope, h.connection.id, 'active')
     await h.hub.replay.item(h.scope, item.id)
     await h.hub.worker().drain()
@@ -216,9 +237,17 @@ describe('engine: policy gate and registry', () => {
 
   it('skips inventory work when both inventory directions are disabled', async () => {
     const h = await harness({ stock: { sku1: 5 } })
-    await h.hub.connections.setPolicy(h.scope, h.connection.id, { inboundInventory: false, outboundInventory: false })
+    await h.hub.connections.setPolicy(h.scope, h.connection.id, {
+      inboundInventory: false,
+      outboundInventory: false,
+    })
     const { items } = await h.hub.enqueue(h.scope, h.connection.id, 'manual', [
-      { operation: 'inventory.reconcile', idempotencyKey: 'p1', entityType: 'inventory_item', externalId: 'sku1' },
+      {
+        operation: 'inventory.reconcile',
+        idempotencyKey: 'p1',
+        entityType: 'inventory_item',
+        externalId: 'sku1',
+      },
     ])
     await h.hub.worker().drain()
     const stored = await h.store.getItem(h.scope, items[0]!.id)

@@ -7,9 +7,9 @@ const keyring = createKeyring({ keys: { k1: Buffer.alloc(32, 1) }, currentKeyId:
 describe('createHub wiring', () => {
   it('refuses a provider registered twice', () => {
     const p = acmeProvider(acmeShop())
-    expect(() => createHub({ store: memoryStore(), providers: [p, p], marketplace: memoryMarketplace(), keyring })).toThrow(
-      /registered twice/,
-    )
+    expect(() =>
+      createHub({ store: memoryStore(), providers: [p, p], marketplace: memoryMarketplace(), keyring }),
+    ).toThrow(/registered twice/)
   })
 
   it('refuses an unsupported ProviderAdapter version, naming both versions', () => {
@@ -27,16 +27,21 @@ describe('createHub wiring', () => {
   it('refuses an adapter that redefines a core operation', () => {
     const base = acmeProvider(acmeShop())
     const p = { ...base, operations: { ...base.operations, 'inventory.reconcile': async () => undefined } }
-    expect(() => createHub({ store: memoryStore(), providers: [p], marketplace: memoryMarketplace(), keyring })).toThrow(
-      /core operation/,
-    )
+    expect(() =>
+      createHub({ store: memoryStore(), providers: [p], marketplace: memoryMarketplace(), keyring }),
+    ).toThrow(/core operation/)
   })
 
   it('refuses missing parts and connections to unregistered providers', async () => {
     expect(() => createHub({} as never)).toThrow(ConfigError)
-    const hub = createHub({ store: memoryStore(), providers: [acmeProvider(acmeShop())], marketplace: memoryMarketplace(), keyring })
-    await expect(hub.connections.create({ sellerId: 's', provider: 'nope', externalAccountId: 'x' })).rejects.toThrow(
-      /not registered/,
-    )
+    const hub = createHub({
+      store: memoryStore(),
+      providers: [acmeProvider(acmeShop())],
+      marketplace: memoryMarketplace(),
+      keyring,
+    })
+    await expect(
+      hub.connections.create({ sellerId: 's', provider: 'nope', externalAccountId: 'x' }),
+    ).rejects.toThrow(/not registered/)
   })
 })

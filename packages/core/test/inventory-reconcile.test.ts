@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import {
   type NormalizedProductInput,
+  normalizedProductSchema,
   type ProviderAdapter,
   RetryableError,
-  normalizedProductSchema,
 } from '../src/index.js'
 import { acmeProvider, acmeShop } from './support/acme-provider.js'
 import { acmeRequest, harness } from './support/harness.js'
@@ -12,7 +12,16 @@ function product(externalId: string, inventoryItemId: string, quantity: number):
   return {
     externalId,
     title: `Product ${externalId}`,
-    variants: [{ externalId: `${externalId}-v`, inventoryItemId, sku: `SKU-${externalId}`, title: 'Default', price: '10.00', quantity }],
+    variants: [
+      {
+        externalId: `${externalId}-v`,
+        inventoryItemId,
+        sku: `SKU-${externalId}`,
+        title: 'Default',
+        price: '10.00',
+        quantity,
+      },
+    ],
   }
 }
 
@@ -22,10 +31,22 @@ function otherProvider(shop = acmeShop()): ProviderAdapter & { shop: typeof shop
   return { ...base, provider: 'other', shop }
 }
 
-async function importAndApprove(h: Awaited<ReturnType<typeof harness>>, connectionId: string, externalId: string, inv: string, qty: number) {
+async function importAndApprove(
+  h: Awaited<ReturnType<typeof harness>>,
+  connectionId: string,
+  externalId: string,
+  inv: string,
+  qty: number,
+) {
   const p = normalizedProductSchema.parse(product(externalId, inv, qty))
   await h.hub.enqueue(h.scope, connectionId, 'import', [
-    { operation: 'catalog.submit', idempotencyKey: `submit:${externalId}`, entityType: 'product', externalId, payload: JSON.parse(JSON.stringify(p)) },
+    {
+      operation: 'catalog.submit',
+      idempotencyKey: `submit:${externalId}`,
+      entityType: 'product',
+      externalId,
+      payload: JSON.parse(JSON.stringify(p)),
+    },
   ])
   await h.hub.worker().drain()
   const [mapping] = await h.store.findMappings(h.scope, { connectionId, entityType: 'product', externalId })
@@ -94,7 +115,11 @@ describe('inventory reconcile', () => {
     await h.hub.inventory.marketplaceChanged(h.scope, internal, 'order-1')
     await h.hub.inventory.marketplaceChanged(h.scope, internal, 'order-1') // duplicate notification
     await h.hub.worker().drain()
-    expect([h.marketplace.quantity(h.scope, internal), h.shop.stock.get('inv1'), other.shop.stock.get('o1')]).toEqual([5, 5, 5])
+    expect([
+      h.marketplace.quantity(h.scope, internal),
+      h.shop.stock.get('inv1'),
+      other.shop.stock.get('o1'),
+    ]).toEqual([5, 5, 5])
   })
 
   it('a crash after the marketplace write does not count the sale twice on retry', async () => {
@@ -124,7 +149,9 @@ describe('inventory reconcile', () => {
     await h.hub.worker().drain()
     expect(h.marketplace.quantity(h.scope, internal)).toBe(5)
     expect(h.shop.stock.get('inv1')).toBe(5)
-    expect([...h.marketplace.adjustments().values()].map((a) => a.delta).sort((x, y) => x - y)).toEqual([-4, -1])
+    expect([...h.marketplace.adjustments().values()].map((a) => a.delta).sort((x, y) => x - y)).toEqual([
+      -4, -1,
+    ])
   })
 
   it('a stale compare-and-swap re-reads and folds the new external change in', async () => {
@@ -157,7 +184,12 @@ describe('inventory reconcile', () => {
     const h = await harness({ stock: { inv1: 10 } })
     const ref = await importAndApprove(h, h.connection.id, 'p1', 'inv1', 10)
     const { items } = await h.hub.enqueue(h.scope, h.connection.id, 'manual', [
-      { operation: 'inventory.reconcile', idempotencyKey: 'early', entityType: 'inventory_item', externalId: 'inv1' },
+      {
+        operation: 'inventory.reconcile',
+        idempotencyKey: 'early',
+        entityType: 'inventory_item',
+        externalId: 'inv1',
+      },
     ])
     await h.hub.worker().drain()
     expect((await h.store.getItem(h.scope, items[0]!.id))?.lastError?.code).toBe('MAPPING_NOT_LINKED')
@@ -189,21 +221,31 @@ describe('catalog conflicts', () => {
     const edited = normalizedProductSchema.parse({ ...product('p1', 'inv1', 10), title: 'Renamed by seller' })
     const change = (key: string) =>
       h.hub.enqueue(h.scope, h.connection.id, 'webhook', [
-        { operation: 'catalog.change', idempotencyKey: key, entityType: 'product', externalId: 'p1', payload: JSON.parse(JSON.stringify(edited)) },
+        {
+          operation: 'catalog.change',
+          idempotencyKey: key,
+          entityType: 'product',
+          externalId: 'p1',
+          payload: JSON.parse(JSON.stringify(edited)),
+        },
       ])
     await change('c1')
     await change('c2') // the same edit delivered again: still one conflict
     await h.hub.worker().drain()
     const conflicts = await h.hub.catalog.conflicts(h.scope, { status: 'open' })
     expect(conflicts).toHaveLength(1)
-    expect(conflicts[0]!.diffs).toEqual([{ field: 'title', base: 'Product p1', theirs: 'Renamed by seller', ours: 'Product p1' }])
+    expect(conflicts[0]!.diffs).toEqual([
+      { field: 'title', base: 'Product p1', theirs: 'Renamed by seller', ours: 'Product p1' },
+    ])
     const product0 = h.marketplace.products(h.scope)[0]!
     expect(product0.product.title).toBe('Product p1')
 
     const accepted = await h.hub.catalog.resolveConflict(h.scope, conflicts[0]!.id, 'accepted')
     expect(accepted.status).toBe('accepted')
     expect(h.marketplace.products(h.scope)[0]!.product.title).toBe('Renamed by seller')
-    await expect(h.hub.catalog.resolveConflict(h.scope, conflicts[0]!.id, 'rejected')).rejects.toThrow(/already accepted/)
+    await expect(h.hub.catalog.resolveConflict(h.scope, conflicts[0]!.id, 'rejected')).rejects.toThrow(
+      /already accepted/,
+    )
     // The accepted content is the new base: the same edit does not reopen a conflict.
     await change('c3')
     await h.hub.worker().drain()

@@ -9,7 +9,12 @@ describe('secrets never leak', () => {
     const h = await harness()
     h.scripts.set('leaky', async (ctx) => {
       const token = (ctx.credentials as { apiToken: string }).apiToken
-      ctx.recordExcerpt({ request: { url: `https://a.acme.test/api?token=${token}`, headers: { authorization: `Bearer ${token}` } } })
+      ctx.recordExcerpt({
+        request: {
+          url: `https://a.acme.test/api?token=${token}`,
+          headers: { authorization: `Bearer ${token}` },
+        },
+      })
       ctx.logger.info({ token, nested: { deep: [`x-${token}-y`] } }, `calling with ${token}`)
       throw new RetryableError('UPSTREAM', `401 for token ${token} (${encodeURIComponent(token)})`)
     })
@@ -21,7 +26,8 @@ describe('secrets never leak', () => {
       await h.store.listItems(h.scope),
       h.logs.lines,
     ]
-    for (const item of await h.store.listItems(h.scope)) dump.push(await h.store.listAttempts(h.scope, item.id))
+    for (const item of await h.store.listItems(h.scope))
+      dump.push(await h.store.listAttempts(h.scope, item.id))
     const text = JSON.stringify(dump)
     expect(text).toContain('UPSTREAM') // the error itself is kept…
     expect(text).not.toContain(SECRET) // …without the secret, in any form

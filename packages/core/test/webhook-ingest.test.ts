@@ -8,7 +8,9 @@ import { acmeRequest, harness } from './support/harness.js'
 describe('webhook ingest', () => {
   it('stores the event, creates a run and its items, answers 200', async () => {
     const h = await harness()
-    const res = await h.hub.webhooks(acmeRequest({ id: 'evt-1', topic: 'inventory/update', inventoryItemIds: ['sku1', 'sku2'] }))
+    const res = await h.hub.webhooks(
+      acmeRequest({ id: 'evt-1', topic: 'inventory/update', inventoryItemIds: ['sku1', 'sku2'] }),
+    )
     expect(res.status).toBe(200)
     const body = (await res.json()) as { status: string; created: number; eventId: string }
     expect(body).toMatchObject({ status: 'accepted', created: 2 })
@@ -24,7 +26,9 @@ describe('webhook ingest', () => {
     const body = { id: 'evt-dup', topic: 'inventory/update', inventoryItemIds: ['sku1'] }
     const responses = await Promise.all(Array.from({ length: 50 }, () => h.hub.webhooks(acmeRequest(body))))
     expect(responses.every((r) => r.status === 200)).toBe(true)
-    const statuses = await Promise.all(responses.map(async (r) => ((await r.json()) as { status: string }).status))
+    const statuses = await Promise.all(
+      responses.map(async (r) => ((await r.json()) as { status: string }).status),
+    )
     expect(statuses.filter((s) => s === 'accepted')).toHaveLength(1)
     expect(statuses.filter((s) => s === 'duplicate')).toHaveLength(49)
     expect(await h.store.listWebhookEvents(h.scope)).toHaveLength(1)
@@ -34,7 +38,9 @@ describe('webhook ingest', () => {
 
   it('answers 401 on a wrong signature and stores nothing', async () => {
     const h = await harness()
-    const res = await h.hub.webhooks(acmeRequest({ id: 'e', topic: 't' }, { signature: signAcme('other body') }))
+    const res = await h.hub.webhooks(
+      acmeRequest({ id: 'e', topic: 't' }, { signature: signAcme('other body') }),
+    )
     expect(res.status).toBe(401)
     expect(await res.json()).toEqual({ error: 'WEBHOOK_SIGNATURE_INVALID' })
     expect(await h.store.listWebhookEvents(h.scope)).toHaveLength(0)
@@ -43,7 +49,9 @@ describe('webhook ingest', () => {
 
   it('answers 404 for an unknown shop and an unknown provider', async () => {
     const h = await harness()
-    expect((await h.hub.webhooks(acmeRequest({ id: 'e', topic: 't' }, { shop: 'nobody.acme.test' }))).status).toBe(404)
+    expect(
+      (await h.hub.webhooks(acmeRequest({ id: 'e', topic: 't' }, { shop: 'nobody.acme.test' }))).status,
+    ).toBe(404)
     const other = new Request('http://localhost/hooks/nope', { method: 'POST', body: '{}' })
     expect((await h.hub.webhooks(other)).status).toBe(404)
   })
@@ -75,7 +83,9 @@ describe('webhook ingest', () => {
   it('records events of a revoked connection as ignored without creating work', async () => {
     const h = await harness()
     await h.hub.connections.setStatus(h.scope, h.connection.id, 'revoked', 'app uninstalled')
-    const res = await h.hub.webhooks(acmeRequest({ id: 'late', topic: 'inventory/update', inventoryItemIds: ['sku1'] }))
+    const res = await h.hub.webhooks(
+      acmeRequest({ id: 'late', topic: 'inventory/update', inventoryItemIds: ['sku1'] }),
+    )
     expect(res.status).toBe(200)
     const [event] = await h.store.listWebhookEvents(h.scope)
     expect(event?.status).toBe('ignored')

@@ -1,7 +1,7 @@
 import type { Json } from '../domain/json.js'
 import type { CatalogConflict, EntityMapping, Scope } from '../domain/schemas.js'
-import { NotFoundError, PermanentError } from '../errors.js'
 import type { EngineDeps } from '../engine/deps.js'
+import { NotFoundError, PermanentError } from '../errors.js'
 import { enqueueReconciles } from '../inventory/enqueue-reconciles.js'
 import { stableHash } from '../util/stable-hash.js'
 
@@ -18,14 +18,22 @@ export interface Approval {
  * Repair the pending mappings of an approved submission (internal ids set, status linked) and
  * queue a reconcile of each inventory item so quantities converge. Idempotent.
  */
-export async function approveSubmission(deps: EngineDeps, scope: Scope, approval: Approval): Promise<EntityMapping[]> {
+export async function approveSubmission(
+  deps: EngineDeps,
+  scope: Scope,
+  approval: Approval,
+): Promise<EntityMapping[]> {
   const pending = await deps.store.findMappings(scope, { pendingRef: approval.ref })
   if (pending.length === 0) throw new NotFoundError('submission', approval.ref)
   const repaired: EntityMapping[] = []
   for (const mapping of pending) {
-    const internalId = mapping.entityType === 'product' ? approval.productId : approval.inventoryItems[mapping.externalId]
+    const internalId =
+      mapping.entityType === 'product' ? approval.productId : approval.inventoryItems[mapping.externalId]
     if (!internalId) {
-      deps.logger.warn({ ref: approval.ref, externalId: mapping.externalId }, 'approval has no id for mapping')
+      deps.logger.warn(
+        { ref: approval.ref, externalId: mapping.externalId },
+        'approval has no id for mapping',
+      )
       continue
     }
     const updated =
@@ -70,7 +78,8 @@ export async function resolveConflict(
     if (!deps.marketplace.updateProduct) {
       throw new PermanentError('CAPABILITY_MISSING', 'the marketplace port cannot update products')
     }
-    if (!conflict.internalId) throw new PermanentError('MAPPING_NOT_LINKED', 'conflict has no marketplace product')
+    if (!conflict.internalId)
+      throw new PermanentError('MAPPING_NOT_LINKED', 'conflict has no marketplace product')
     const fields = Object.fromEntries(conflict.diffs.map((d) => [d.field, d.theirs]))
     await deps.marketplace.updateProduct(scope, conflict.internalId, fields)
   }
@@ -83,6 +92,7 @@ export async function resolveConflict(
     })
   }
   const resolved = await deps.store.resolveConflict(scope, conflictId, decision, deps.clock.now())
-  if (!resolved) throw new PermanentError('CONFLICT_RESOLVED', `conflict ${conflictId} was resolved concurrently`)
+  if (!resolved)
+    throw new PermanentError('CONFLICT_RESOLVED', `conflict ${conflictId} was resolved concurrently`)
   return resolved
 }

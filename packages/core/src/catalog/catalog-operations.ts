@@ -1,6 +1,6 @@
 import type { Json } from '../domain/json.js'
-import { PermanentError } from '../errors.js'
 import type { CoreOperation } from '../engine/execute-item.js'
+import { PermanentError } from '../errors.js'
 import type { ExecutionResult } from '../ports/provider.js'
 import { stableHash } from '../util/stable-hash.js'
 import { diffContent, productContent } from './diff.js'
@@ -12,13 +12,21 @@ export const PRODUCT = 'product'
 function productFrom(payload: Json): NormalizedProduct {
   const parsed = normalizedProductSchema.safeParse(reviveDates(payload))
   if (!parsed.success) {
-    throw new PermanentError('PRODUCT_INVALID', `normalized product is invalid: ${parsed.error.issues[0]?.message}`)
+    throw new PermanentError(
+      'PRODUCT_INVALID',
+      `normalized product is invalid: ${parsed.error.issues[0]?.message}`,
+    )
   }
   return parsed.data
 }
 
 function reviveDates(payload: Json): unknown {
-  if (payload && typeof payload === 'object' && !Array.isArray(payload) && typeof payload.updatedAt === 'string') {
+  if (
+    payload &&
+    typeof payload === 'object' &&
+    !Array.isArray(payload) &&
+    typeof payload.updatedAt === 'string'
+  ) {
     return { ...payload, updatedAt: new Date(payload.updatedAt) }
   }
   return payload
@@ -38,7 +46,11 @@ export const submitProduct: CoreOperation = async (ctx): Promise<ExecutionResult
   }
   const submission = await ctx.marketplace.submitProduct(
     { sellerId: ctx.item.sellerId },
-    { connectionId: ctx.connection.id, product, idempotencyKey: `submit:${ctx.connection.id}:${product.externalId}` },
+    {
+      connectionId: ctx.connection.id,
+      product,
+      idempotencyKey: `submit:${ctx.connection.id}:${product.externalId}`,
+    },
   )
   const approved = submission.status === 'approved'
   const productMapping = await ctx.mappings.upsert({

@@ -5,7 +5,14 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
 
 /** zod schema for {@link Json}. */
 export const jsonSchema: z.ZodType<Json> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonSchema), z.record(z.string(), jsonSchema)]),
+  z.union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(jsonSchema),
+    z.record(z.string(), jsonSchema),
+  ]),
 )
 
 /** A JSON object. */

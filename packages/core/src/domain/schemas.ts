@@ -81,7 +81,15 @@ export const runKindSchema = z.enum(['webhook', 'import', 'reconcile', 'marketpl
 export type RunKind = z.infer<typeof runKindSchema>
 
 /** Item status. `blocked` and `skipped` carry a reason in `lastError`. */
-export const itemStatusSchema = z.enum(['pending', 'running', 'succeeded', 'failed', 'dead', 'skipped', 'blocked'])
+export const itemStatusSchema = z.enum([
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+  'dead',
+  'skipped',
+  'blocked',
+])
 /** @see itemStatusSchema */
 export type ItemStatus = z.infer<typeof itemStatusSchema>
 

@@ -12,7 +12,11 @@ export interface BackoffOptions {
  * Exponential backoff with full jitter: a uniform delay in `[0, min(maxMs, baseMs·2^(attempt−1))]`.
  * A provider's `retryAfterMs` (e.g. Retry-After, THROTTLED) is a floor: never retry earlier.
  */
-export function backoffDelay(attempt: number, retryAfterMs: number | undefined, options: BackoffOptions = {}): number {
+export function backoffDelay(
+  attempt: number,
+  retryAfterMs: number | undefined,
+  options: BackoffOptions = {},
+): number {
   const base = options.baseMs ?? 1_000
   const max = options.maxMs ?? 15 * 60_000
   const random = options.random ?? Math.random

@@ -1,9 +1,9 @@
 import type { Json } from '../domain/json.js'
-import { RetryableError } from '../errors.js'
 import type { Connection, SyncItem } from '../domain/schemas.js'
+import { RetryableError } from '../errors.js'
 import type { ExecutionContext, WorkItemSpec } from '../ports/provider.js'
-import { redactingLogger } from '../security/redact.js'
 import type { NewSyncItem } from '../ports/store.js'
+import { redactingLogger } from '../security/redact.js'
 import type { EngineDeps } from './deps.js'
 import { inventorySerialKey } from './serial-key.js'
 
@@ -26,7 +26,12 @@ export function toNewItems(
     serialKey:
       spec.serialKey ??
       (spec.entityType === 'inventory_item' && spec.externalId
-        ? inventorySerialKey(base.connection.sellerId, spec.internalId ?? null, base.connection.id, spec.externalId)
+        ? inventorySerialKey(
+            base.connection.sellerId,
+            spec.internalId ?? null,
+            base.connection.id,
+            spec.externalId,
+          )
         : null),
     sourceHash: spec.sourceHash ?? null,
     payload: spec.payload ?? null,
@@ -50,7 +55,12 @@ export async function resolveInventoryKeys(deps: EngineDeps, connection: Connect
     })
     if (mapping?.internalId) {
       item.internalId = mapping.internalId
-      item.serialKey = inventorySerialKey(connection.sellerId, mapping.internalId, connection.id, item.externalId)
+      item.serialKey = inventorySerialKey(
+        connection.sellerId,
+        mapping.internalId,
+        connection.id,
+        item.externalId,
+      )
     }
   }
   return items
@@ -99,7 +109,11 @@ export function buildContext(deps: EngineDeps, input: ContextInput): ExecutionCo
       input.excerpts.push(excerpt)
     },
     async enqueue(work) {
-      const rows = await resolveInventoryKeys(deps, connection, toNewItems(deps, { runId: item.runId, connection }, work))
+      const rows = await resolveInventoryKeys(
+        deps,
+        connection,
+        toNewItems(deps, { runId: item.runId, connection }, work),
+      )
       return (await deps.store.enqueueItems(rows)).items
     },
     mappings: {

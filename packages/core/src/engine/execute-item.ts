@@ -1,6 +1,6 @@
 import type { Json } from '../domain/json.js'
 import type { ItemError, SyncItem } from '../domain/schemas.js'
-import { HubError, PermanentError, RetryableError, isRetryable } from '../errors.js'
+import { HubError, isRetryable, PermanentError, RetryableError } from '../errors.js'
 import type { ExecutionContext, ExecutionResult, ProviderAdapter } from '../ports/provider.js'
 import type { ItemOutcome } from '../ports/store.js'
 import { backoffDelay } from './backoff.js'
@@ -62,13 +62,24 @@ export async function executeClaimedItem(
     const adapter = deps.registry.get(item.provider)!
     const credentials = decryptCredentials(deps.keyring, connection!)
     secrets = secretStrings(credentials)
-    const ctx = buildContext(deps, { item, connection: connection!, credentials, workerId, signal, excerpts, secrets })
+    const ctx = buildContext(deps, {
+      item,
+      connection: connection!,
+      credentials,
+      workerId,
+      signal,
+      excerpts,
+      secrets,
+    })
     const core = coreOperations[item.operation]
     const handler = core
       ? (c: ExecutionContext) => core(c, { deps, adapter })
       : adapter.operations[item.operation]
     if (!handler) {
-      throw new PermanentError('OPERATION_UNKNOWN', `provider "${item.provider}" has no operation "${item.operation}"`)
+      throw new PermanentError(
+        'OPERATION_UNKNOWN',
+        `provider "${item.provider}" has no operation "${item.operation}"`,
+      )
     }
     const result = (await handler(ctx)) ?? {}
     return await finish(
@@ -87,7 +98,10 @@ export async function executeClaimedItem(
     }
     const error = toItemError(deps, raw, secrets)
     const retryAfter = raw instanceof RetryableError ? raw.retryAfterMs : undefined
-    deps.logger.warn({ itemId: item.id, attempt: item.attempt, code: error.code, retryable: error.retryable }, error.message)
+    deps.logger.warn(
+      { itemId: item.id, attempt: item.attempt, code: error.code, retryable: error.retryable },
+      error.message,
+    )
     if (!error.retryable || item.attempt >= item.maxAttempts) {
       const deadError =
         error.retryable && item.attempt >= item.maxAttempts

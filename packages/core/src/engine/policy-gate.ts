@@ -17,7 +17,11 @@ function requiredToggles(operation: string): Array<keyof Connection['policy']> {
  * missing or inactive connection. `skipped` is by policy: every toggle the operation needs is off.
  * Reconcile runs when either inventory direction is on; it honours each toggle itself.
  */
-export function policyGate(item: SyncItem, connection: Connection | null, registry: ProviderRegistry): GateVerdict {
+export function policyGate(
+  item: SyncItem,
+  connection: Connection | null,
+  registry: ProviderRegistry,
+): GateVerdict {
   if (!registry.get(item.provider)) {
     return blocked('PROVIDER_NOT_REGISTERED', `no adapter registered for provider "${item.provider}"`)
   }
@@ -32,7 +36,11 @@ export function policyGate(item: SyncItem, connection: Connection | null, regist
     return {
       run: false,
       status: 'skipped',
-      error: { code: 'POLICY_DISABLED', message: `policy disables ${toggles.join(' and ')}`, retryable: false },
+      error: {
+        code: 'POLICY_DISABLED',
+        message: `policy disables ${toggles.join(' and ')}`,
+        retryable: false,
+      },
     }
   }
   return { run: true }

@@ -3,7 +3,10 @@ import type { WebHandler } from './web-webhook-handler.js'
 import { MAX_WEBHOOK_BYTES } from './web-webhook-handler.js'
 
 /** A Node `http` request listener (Express, Fastify raw, `http.createServer` all accept it). */
-export type NodeHandler = (req: IncomingMessage & { params?: Record<string, string> }, res: ServerResponse) => void
+export type NodeHandler = (
+  req: IncomingMessage & { params?: Record<string, string> },
+  res: ServerResponse,
+) => void
 
 /**
  * Adapt a Web handler to Node's `http`. Reads the raw body itself (mount it before any JSON

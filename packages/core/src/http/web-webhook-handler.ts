@@ -1,7 +1,7 @@
 import { WebhookError } from '../errors.js'
+import type { IngestResult } from '../ingest/webhook-ingest.js'
 import type { Logger } from '../ports/logger.js'
 import type { RawWebhookRequest } from '../ports/provider.js'
-import type { IngestResult } from '../ingest/webhook-ingest.js'
 
 /** A framework-neutral handler: Web `Request` in, `Response` out. */
 export type WebHandler = (request: Request, params?: { provider?: string }) => Promise<Response>
@@ -36,7 +36,10 @@ export function createWebhookHandler(
         logger.warn({ provider, code: error.code, status: error.status }, `webhook refused: ${error.message}`)
         return json(error.status, { error: error.code })
       }
-      logger.error({ provider, err: error instanceof Error ? error.message : String(error) }, 'webhook ingest failed')
+      logger.error(
+        { provider, err: error instanceof Error ? error.message : String(error) },
+        'webhook ingest failed',
+      )
       return json(500, { error: 'INTERNAL_ERROR' })
     }
   }
@@ -46,7 +49,8 @@ async function readBody(request: Request): Promise<Uint8Array> {
   const declared = Number(request.headers.get('content-length') ?? '0')
   if (declared > MAX_WEBHOOK_BYTES) throw new WebhookError(413, 'WEBHOOK_TOO_LARGE', 'webhook body too large')
   const body = new Uint8Array(await request.arrayBuffer())
-  if (body.byteLength > MAX_WEBHOOK_BYTES) throw new WebhookError(413, 'WEBHOOK_TOO_LARGE', 'webhook body too large')
+  if (body.byteLength > MAX_WEBHOOK_BYTES)
+    throw new WebhookError(413, 'WEBHOOK_TOO_LARGE', 'webhook body too large')
   return body
 }
 
@@ -56,5 +60,8 @@ function lastPathSegment(url: string): string {
 }
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  })
 }

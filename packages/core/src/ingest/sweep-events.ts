@@ -20,7 +20,12 @@ export async function sweepStuckEvents(deps: EngineDeps, scope: Scope): Promise<
     const target = { connection, credentials: decryptCredentials(deps.keyring, connection) }
     try {
       const parsed = adapter.webhooks.parse(
-        { method: 'POST', url: `hub://replan/${event.provider}`, headers: event.headers, rawBody: storedPayloadBytes(event.payload) },
+        {
+          method: 'POST',
+          url: `hub://replan/${event.provider}`,
+          headers: event.headers,
+          rawBody: storedPayloadBytes(event.payload),
+        },
         target,
       )
       if (parsed.kind !== 'event') continue

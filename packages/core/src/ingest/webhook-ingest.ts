@@ -1,10 +1,15 @@
 import type { Json } from '../domain/json.js'
 import type { WebhookEvent } from '../domain/schemas.js'
-import { HubError, WebhookError } from '../errors.js'
 import { resolveInventoryKeys, toNewItems } from '../engine/context.js'
 import { decryptCredentials, secretStrings } from '../engine/credentials.js'
 import type { EngineDeps } from '../engine/deps.js'
-import type { ParsedWebhook, ProviderAdapter, RawWebhookRequest, WebhookConnection } from '../ports/provider.js'
+import { HubError, WebhookError } from '../errors.js'
+import type {
+  ParsedWebhook,
+  ProviderAdapter,
+  RawWebhookRequest,
+  WebhookConnection,
+} from '../ports/provider.js'
 
 /** How an accepted delivery was handled. */
 export interface IngestResult {
@@ -22,7 +27,11 @@ export const STUCK_EVENT_MS = 5_000
  * bytes, resolve the connection, store the event (a duplicate returns the stored row), create a
  * run and its items. Throws `WebhookError` with the HTTP status to answer; stores nothing then.
  */
-export async function ingestWebhook(deps: EngineDeps, providerName: string, request: RawWebhookRequest): Promise<IngestResult> {
+export async function ingestWebhook(
+  deps: EngineDeps,
+  providerName: string,
+  request: RawWebhookRequest,
+): Promise<IngestResult> {
   const adapter = deps.registry.get(providerName)
   if (!adapter) throw new WebhookError(404, 'PROVIDER_UNKNOWN', `no provider "${providerName}" is registered`)
   const account = guard(() => adapter.webhooks.identify(request), 400, 'WEBHOOK_MALFORMED')
@@ -32,7 +41,8 @@ export async function ingestWebhook(deps: EngineDeps, providerName: string, requ
     target = { connection, credentials: decryptCredentials(deps.keyring, connection) }
   }
   await guardAsync(() => adapter.webhooks.verify(request, target), 401, 'WEBHOOK_SIGNATURE_INVALID')
-  if (!target) throw new WebhookError(404, 'CONNECTION_UNKNOWN', `no ${adapter.provider} connection for ${account}`)
+  if (!target)
+    throw new WebhookError(404, 'CONNECTION_UNKNOWN', `no ${adapter.provider} connection for ${account}`)
   const parsed = guard(() => adapter.webhooks.parse(request, target), 400, 'WEBHOOK_MALFORMED')
   if (parsed.kind === 'ping') return { status: 'ping', created: 0 }
 
@@ -84,7 +94,10 @@ export async function planEvent(
   const rows = toNewItems(deps, { runId: run.id, connection: target.connection }, parsed.work)
   await resolveInventoryKeys(deps, target.connection, rows)
   const { created } = await deps.store.enqueueItems(rows)
-  const processed = await deps.store.updateWebhookEvent(scope, event.id, { status: 'processed', runId: run.id })
+  const processed = await deps.store.updateWebhookEvent(scope, event.id, {
+    status: 'processed',
+    runId: run.id,
+  })
   return { status: 'accepted', event: processed, created }
 }
 

@@ -1,7 +1,7 @@
-import type { EngineDeps } from '../engine/deps.js'
-import { toNewItems } from '../engine/context.js'
-import { inventorySerialKey } from '../engine/serial-key.js'
 import type { SyncItem } from '../domain/schemas.js'
+import { toNewItems } from '../engine/context.js'
+import type { EngineDeps } from '../engine/deps.js'
+import { inventorySerialKey } from '../engine/serial-key.js'
 
 /**
  * Queue `inventory.reconcile` for every connection of the seller mapped to one marketplace
@@ -47,7 +47,12 @@ export async function enqueueReconciles(
         entityType: 'inventory_item',
         externalId: mapping.externalId,
         internalId: input.inventoryItemId,
-        serialKey: inventorySerialKey(input.sellerId, input.inventoryItemId, connection.id, mapping.externalId),
+        serialKey: inventorySerialKey(
+          input.sellerId,
+          input.inventoryItemId,
+          connection.id,
+          mapping.externalId,
+        ),
       },
     ])
     out.push(...(await deps.store.enqueueItems(rows)).items)

@@ -1,9 +1,9 @@
 import { z } from 'zod'
 import type { EntityMapping } from '../domain/schemas.js'
-import { PermanentError, RetryableError, StaleInventoryError } from '../errors.js'
-import type { ExecutionContext, InventoryReading, ProviderAdapter } from '../ports/provider.js'
 import type { EngineDeps } from '../engine/deps.js'
 import type { CoreOperation } from '../engine/execute-item.js'
+import { PermanentError, RetryableError, StaleInventoryError } from '../errors.js'
+import type { ExecutionContext, InventoryReading, ProviderAdapter } from '../ports/provider.js'
 import { enqueueReconciles } from './enqueue-reconciles.js'
 
 /** Entity type of inventory mappings and items. */
@@ -105,7 +105,13 @@ async function push(
   target: number,
 ): Promise<EntityMapping> {
   const key = `push:${ctx.item.id}:v${mapping.version}`
-  await ctx.savePlan({ phase: 'push', mappingVersion: mapping.version, key, observed: observed.quantity, target })
+  await ctx.savePlan({
+    phase: 'push',
+    mappingVersion: mapping.version,
+    key,
+    observed: observed.quantity,
+    target,
+  })
   const pushed = await adapter.inventory!.push(ctx, {
     externalId: mapping.externalId,
     observed,
@@ -134,7 +140,12 @@ async function finishPendingPlan(
   if (plan.phase === 'adjust' && plan.delta !== undefined) {
     await ctx.marketplace.adjustInventory(
       { sellerId: ctx.item.sellerId },
-      { inventoryItemId: internalId, delta: plan.delta, idempotencyKey: plan.key, reason: 'reconcile (resumed)' },
+      {
+        inventoryItemId: internalId,
+        delta: plan.delta,
+        idempotencyKey: plan.key,
+        reason: 'reconcile (resumed)',
+      },
     )
     return setBaseline(ctx, mapping, plan.observed)
   }
@@ -155,7 +166,11 @@ async function finishPendingPlan(
   return mapping
 }
 
-async function setBaseline(ctx: ExecutionContext, mapping: EntityMapping, baseline: number): Promise<EntityMapping> {
+async function setBaseline(
+  ctx: ExecutionContext,
+  mapping: EntityMapping,
+  baseline: number,
+): Promise<EntityMapping> {
   const updated = await ctx.mappings.update(mapping.id, { baseline }, mapping.version)
   if (!updated) {
     throw new RetryableError('MAPPING_CONTENDED', `mapping ${mapping.id} changed concurrently`)
@@ -164,6 +179,5 @@ async function setBaseline(ctx: ExecutionContext, mapping: EntityMapping, baseli
 }
 
 /** Exposed for tests and hosts that want the reconcile plan shape. */
-export type { ReconcilePlan }
 /** Engine dependencies type re-exported for the reconcile fan-out. */
-export type { EngineDeps }
+export type { EngineDeps, ReconcilePlan }

@@ -30,7 +30,10 @@ export interface MemoryMarketplaceOptions {
 /** The in-memory marketplace plus the operator actions a real marketplace has. */
 export interface MemoryMarketplace extends MarketplacePort {
   /** Approve a pending submission; returns what `hub.catalog.approve` needs. */
-  approve(scope: Scope, ref: string): { ref: string; productId: string; inventoryItems: Record<string, string> }
+  approve(
+    scope: Scope,
+    ref: string,
+  ): { ref: string; productId: string; inventoryItems: Record<string, string> }
   /** Record a sale (or any change) made on the marketplace itself. */
   sell(scope: Scope, inventoryItemId: string, quantity: number): number
   quantity(scope: Scope, inventoryItemId: string): number
@@ -118,7 +121,10 @@ export function memoryMarketplace(options: MemoryMarketplaceOptions = {}): Memor
       const previous = applied.get(adjustment.idempotencyKey)
       if (previous) {
         if (previous.delta !== adjustment.delta || previous.inventoryItemId !== adjustment.inventoryItemId) {
-          throw new PermanentError('IDEMPOTENCY_MISMATCH', `key ${adjustment.idempotencyKey} reused for another change`)
+          throw new PermanentError(
+            'IDEMPOTENCY_MISMATCH',
+            `key ${adjustment.idempotencyKey} reused for another change`,
+          )
         }
         return { quantity: s.quantity, applied: false }
       }

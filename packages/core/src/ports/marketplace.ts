@@ -47,5 +47,8 @@ export interface MarketplacePort {
   /** Available quantity of an inventory item. */
   getInventory(scope: Scope, inventoryItemId: string): Promise<{ quantity: number }>
   /** Apply a delta at most once per idempotency key; returns the quantity after it. */
-  adjustInventory(scope: Scope, adjustment: InventoryAdjustment): Promise<{ quantity: number; applied: boolean }>
+  adjustInventory(
+    scope: Scope,
+    adjustment: InventoryAdjustment,
+  ): Promise<{ quantity: number; applied: boolean }>
 }

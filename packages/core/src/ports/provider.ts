@@ -3,7 +3,7 @@ import type { Connection, EntityMapping, SyncItem } from '../domain/schemas.js'
 import type { Clock } from './clock.js'
 import type { Logger } from './logger.js'
 import type { MarketplacePort } from './marketplace.js'
-import type { MappingPatch, MappingInput } from './store.js'
+import type { MappingInput, MappingPatch } from './store.js'
 
 /** The version of the {@link ProviderAdapter} contract described in this file. */
 export const PROVIDER_SPEC_VERSION = 'v1' as const

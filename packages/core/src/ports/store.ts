@@ -230,7 +230,10 @@ export interface HubStore {
   // connections
   createConnection(input: NewConnection): Promise<Connection>
   getConnection(scope: Scope, id: string): Promise<Connection | null>
-  listConnections(scope: Scope, filter?: { provider?: string; status?: ConnectionStatus }): Promise<Connection[]>
+  listConnections(
+    scope: Scope,
+    filter?: { provider?: string; status?: ConnectionStatus },
+  ): Promise<Connection[]>
   updateConnection(scope: Scope, id: string, patch: ConnectionPatch): Promise<Connection>
   /** Unscoped: webhook routing finds the connection (and so the seller) from the account id. */
   findConnectionByAccount(provider: string, externalAccountId: string): Promise<Connection | null>
@@ -255,7 +258,10 @@ export interface HubStore {
   // runs and items
   createRun(input: NewRun): Promise<SyncRun>
   getRun(scope: Scope, id: string): Promise<SyncRun | null>
-  listRuns(scope: Scope, filter?: { connectionId?: string; kind?: RunKind; limit?: number }): Promise<SyncRun[]>
+  listRuns(
+    scope: Scope,
+    filter?: { connectionId?: string; kind?: RunKind; limit?: number },
+  ): Promise<SyncRun[]>
   /** Insert items; an existing `(connectionId, idempotencyKey)` returns the stored item instead. */
   enqueueItems(items: NewSyncItem[]): Promise<EnqueueResult>
   getItem(scope: Scope, id: string): Promise<SyncItem | null>

@@ -43,7 +43,12 @@ export function acmeProvider(shop: AcmeShop, scripts: Map<string, Script> = new 
   return {
     specificationVersion: PROVIDER_SPEC_VERSION,
     provider: 'acme',
-    capabilities: { inventoryCompareAndSwap: true, webhookRetries: true, bulkImport: false, orderWebhooks: false },
+    capabilities: {
+      inventoryCompareAndSwap: true,
+      webhookRetries: true,
+      bulkImport: false,
+      orderWebhooks: false,
+    },
     secretKeys: ['webhookSecret', 'apiToken'],
     webhooks: {
       identify(request) {
@@ -83,7 +88,14 @@ export function acmeProvider(shop: AcmeShop, scripts: Map<string, Script> = new 
             payload: { script: s },
           })),
         ]
-        return { kind: 'event', providerEventId: body.id, topic: body.topic, occurredAt: null, payload: body, work }
+        return {
+          kind: 'event',
+          providerEventId: body.id,
+          topic: body.topic,
+          occurredAt: null,
+          payload: body,
+          work,
+        }
       },
     },
     inventory: {

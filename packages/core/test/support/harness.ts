@@ -91,7 +91,10 @@ export async function harness(
 }
 
 /** Build a signed acme webhook Request. */
-export function acmeRequest(body: object, options: { shop?: string; secret?: string; signature?: string } = {}) {
+export function acmeRequest(
+  body: object,
+  options: { shop?: string; secret?: string; signature?: string } = {},
+) {
   const text = JSON.stringify(body)
   return new Request('http://localhost/hooks/acme', {
     method: 'POST',
