@@ -1,0 +1,6 @@
+export * from './key-material.js'
+export * from './keyring.js'
+export * from './keyring-from-env.js'
+export * from './redact.js'
+export { MIN_SECRET_LENGTH, REDACTED } from './redact-text.js'
+export { DEFAULT_SECRET_KEYS } from './secret-keys.js'
