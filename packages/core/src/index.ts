@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-export * from './catalog/approval.js'
+export type { Approval } from './catalog/approval.js'
 export { PRODUCT } from './catalog/catalog-operations.js'
 export * from './catalog/diff.js'
 export * from './catalog/normalized-product.js'
