@@ -6,6 +6,8 @@
  */
 export * from './shopify-auth.js'
 export * from './shopify-auth-state.js'
+export * from './shopify-client.js'
+export * from './shopify-cost-pacer.js'
 export * from './shopify-errors.js'
 export * from './shopify-ids.js'
 export * from './shopify-json.js'
