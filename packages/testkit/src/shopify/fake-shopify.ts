@@ -1,0 +1,500 @@
+import { type HttpHandler, http } from 'msw'
+import { type BulkOperationRecord, BulkOperations, type BulkTiming } from './bulk.js'
+import { type FakeClock, systemClock } from './clock.js'
+import type { ResolverContext, ShopInfo } from './context.js'
+import { LeakyBucket } from './cost.js'
+import { answerGraphQL, type GraphQLRequestContext, runDocument } from './graphql-endpoint.js'
+import { type LocalServer, serveLocally } from './http-server.js'
+import { IdempotencyStore } from './idempotency.js'
+import { parseGid } from './ids.js'
+import { losslessStringify } from './json-text.js'
+import { type OAuthFailure, OAuthServer, signOAuthQuery, type TokenResponse } from './oauth.js'
+import { seededRng } from './rng.js'
+import {
+  isVendoredVersion,
+  loadAdminSchema,
+  VENDORED_ADMIN_VERSIONS,
+  type VendoredAdminVersion,
+} from './schema-loader.js'
+import {
+  type LevelRecord,
+  type NewProduct,
+  type OrderRecord,
+  type ProductRecord,
+  type ShopEvent,
+  ShopState,
+} from './state.js'
+import {
+  type DeliveryOutcome,
+  type WebhookChaos,
+  WebhookDispatcher,
+  type WebhookTransport,
+} from './webhook-delivery.js'
+import {
+  bulkFinishPayload,
+  inventoryLevelPayload,
+  orderPayload,
+  productDeletePayload,
+  productPayload,
+  shopPayload,
+} from './webhook-payloads.js'
+import { WebhookSubscriptions } from './webhook-subscriptions.js'
+
+/** Options of {@link createFakeShopify}. */
+export interface FakeShopifyOptions {
+  /** `{handle}.myshopify.com`. */
+  shop: string
+  /** The app's pinned version: webhook `X-Shopify-API-Version` and the bulk executor. Default `2026-10`. */
+  apiVersion?: VendoredAdminVersion
+  /** The app's client id. */
+  apiKey: string
+  /** The app's client secret: signs webhooks and OAuth redirects, checks token requests. */
+  apiSecret: string
+  /** Scopes granted on install. Default `read_products,write_products,read_inventory,write_inventory,read_locations,read_orders`. */
+  scopes?: string
+  /** Allowed OAuth redirect URIs; any when omitted. */
+  redirectUris?: string[]
+  /** Clock for the leaky bucket, tokens, bulk timing and timestamps. Default: wall clock. */
+  clock?: FakeClock
+  /** Seed of the RNG behind tokens, webhook ids and webhook chaos. Default 1. */
+  seed?: number
+  /** First numeric id handed out. Default 2^53 + 1000, so every id tests big-id handling. */
+  idStart?: bigint
+  /** Bucket size (default 2000, Standard plan) and restore rate (default 100 points/s). */
+  rateLimit?: { maximumAvailable?: number; restoreRate?: number }
+  /** HTTP status of THROTTLED answers: 200 (default, as observed) or 429. */
+  throttledStatus?: 200 | 429
+  /** Bulk operation timing. */
+  bulk?: BulkTiming
+  /** App-config (TOML) webhook subscriptions, e.g. `{ topic: 'products/update', uri }`. */
+  webhooks?: { topic: string; uri: string }[]
+  /** Sends webhook deliveries. Default: global `fetch`. */
+  webhookTransport?: WebhookTransport
+}
+
+/** Fault injection for the GraphQL endpoint. */
+export interface FakeFaults {
+  /** The next `count` GraphQL requests answer `status` without running. */
+  failNext(count: number, status?: number): void
+  /** The next `count` GraphQL requests run, but the answer is lost (HTTP 504): a simulated timeout. */
+  loseNextResponses(count: number): void
+}
+
+const DEFAULT_SCOPES =
+  'read_products,write_products,read_inventory,write_inventory,read_locations,read_orders'
+const UNAUTHORIZED = '[API] Invalid API key or access token (unrecognized login or wrong password)'
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  })
+}
+
+/** Parses a JSON or form-encoded request body into string fields. */
+async function formFields(request: Request): Promise<Record<string, string>> {
+  const text = await request.text()
+  if ((request.headers.get('content-type') ?? '').includes('application/json')) {
+    try {
+      const parsed = JSON.parse(text) as unknown
+      if (!parsed || typeof parsed !== 'object') return {}
+      return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]))
+    } catch {
+      return {}
+    }
+  }
+  return Object.fromEntries(new URLSearchParams(text))
+}
+
+/**
+ * A stateful fake Shopify shop: GraphQL Admin API validated against the real schema, cost-based
+ * throttling, inventory CAS + idempotency, bulk operations, OAuth with expiring tokens and signed
+ * webhooks. One `fetch(Request) → Response` core, served as MSW handlers or on 127.0.0.1.
+ */
+export class FakeShopify {
+  readonly shop: ShopInfo
+  readonly apiVersion: VendoredAdminVersion
+  readonly state: ShopState
+  readonly bucket: LeakyBucket
+  readonly bulk: BulkOperations
+  readonly subscriptions: WebhookSubscriptions
+  readonly idempotency = new IdempotencyStore()
+  readonly oauth: OAuthServer
+  readonly webhooks: WebhookDispatcher
+  readonly clock: FakeClock
+  /** Every GraphQL request's HTTP status and cost, in order (for pacing assertions). */
+  readonly requestLog: { status: number; requestedQueryCost?: number; throttled: boolean }[] = []
+  readonly #options: FakeShopifyOptions
+  #throttledStatus: 200 | 429
+  #failNext: { count: number; status: number } = { count: 0, status: 503 }
+  #loseNext = 0
+  #server: LocalServer | undefined
+
+  constructor(options: FakeShopifyOptions) {
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9-]*\.myshopify\.com$/.test(options.shop)) {
+      throw new Error(`fake Shopify: shop must look like {handle}.myshopify.com, got "${options.shop}"`)
+    }
+    this.#options = options
+    this.clock = options.clock ?? systemClock
+    this.apiVersion = options.apiVersion ?? '2026-10'
+    const rng = seededRng(options.seed ?? 1)
+    this.state = new ShopState(this.clock, options.idStart ?? 2n ** 53n + 1000n)
+    const handle = options.shop.replace(/\.myshopify\.com$/, '')
+    this.shop = {
+      id: this.state.ids.next(),
+      domain: options.shop,
+      name: handle,
+      email: `owner@${handle}.example`,
+    }
+    this.bucket = new LeakyBucket(
+      this.clock,
+      options.rateLimit?.maximumAvailable ?? 2000,
+      options.rateLimit?.restoreRate ?? 100,
+    )
+    this.#throttledStatus = options.throttledStatus ?? 200
+    this.bulk = new BulkOperations(this.clock, () => this.state.ids.next(), options.bulk)
+    this.subscriptions = new WebhookSubscriptions(this.clock, () => this.state.ids.next())
+    this.oauth = new OAuthServer(this.clock, rng)
+    this.webhooks = new WebhookDispatcher({
+      clock: this.clock,
+      rng,
+      secret: options.apiSecret,
+      shopDomain: options.shop,
+      apiVersion: this.apiVersion,
+      transport: options.webhookTransport,
+    })
+    for (const sub of options.webhooks ?? []) this.subscriptions.configure(sub.topic, sub.uri)
+    this.state.onEvent((event) => this.#dispatch(event))
+    this.bulk.setExecutor((document, mode) =>
+      runDocument(
+        this.#requestContext(this.apiVersion, `https://${this.shop.domain}`),
+        document,
+        {},
+        undefined,
+        mode,
+      ),
+    )
+    this.bulk.onFinish((op) => this.#enqueue('bulk_operations/finish', bulkFinishPayload(op)))
+  }
+
+  // ---- webhooks ---------------------------------------------------------------------------
+
+  #enqueue(topic: string, payload: Parameters<typeof losslessStringify>[0]): void {
+    const uris = this.subscriptions.forTopic(topic).map((sub) => sub.uri)
+    if (uris.length === 0) return
+    this.webhooks.enqueue(topic, losslessStringify(payload), uris, this.clock.now())
+  }
+
+  #dispatch(event: ShopEvent): void {
+    switch (event.kind) {
+      case 'product':
+        if (event.action === 'delete') this.#enqueue('products/delete', productDeletePayload(event.productId))
+        else this.#enqueue(`products/${event.action}`, productPayload(event.product, this.state))
+        return
+      case 'inventoryLevel':
+        this.#enqueue('inventory_levels/update', inventoryLevelPayload(event.level))
+        return
+      case 'order':
+        this.#enqueue('orders/create', orderPayload(event.order, this.shop, '1354745'))
+        return
+      case 'uninstalled':
+        this.#enqueue('app/uninstalled', shopPayload(this.shop, this.state.defaultLocationId))
+        return
+    }
+  }
+
+  /** Sends every webhook delivery that is due now (after delays), applying the chaos switches. */
+  flushWebhooks(): Promise<DeliveryOutcome[]> {
+    return this.webhooks.flush()
+  }
+
+  /** Sets the duplicate / drop / delay / reorder switches (seeded). */
+  setWebhookChaos(chaos: WebhookChaos): void {
+    this.webhooks.chaos = chaos
+  }
+
+  // ---- admin helpers ----------------------------------------------------------------------
+
+  /**
+   * Creates `count` products with `variantsPerProduct` variants each (option "Size"), one image,
+   * `available` stock at the default location. Silent by default: no products/create webhooks.
+   */
+  seedProducts(
+    count: number,
+    variantsPerProduct = 1,
+    options: { available?: number; emitWebhooks?: boolean } = {},
+  ): ProductRecord[] {
+    const sizes = Array.from({ length: variantsPerProduct }, (_, i) => `Size ${i + 1}`)
+    const out: ProductRecord[] = []
+    for (let i = 0; i < count; i += 1) {
+      out.push(
+        this.state.createProduct(
+          {
+            title: `Product ${i + 1}`,
+            handle: `product-${i + 1}`,
+            descriptionHtml: `<p>Description of product ${i + 1}</p>`,
+            productType: 'Shirts',
+            tags: ['seeded', `batch-${Math.floor(i / 100)}`],
+            options: { Size: sizes },
+            images: [
+              {
+                url: `https://cdn.shopify.com/s/files/fake/product-${i + 1}.jpg`,
+                altText: `Product ${i + 1}`,
+              },
+            ],
+            available: options.available ?? 10,
+          },
+          { silent: !options.emitWebhooks },
+        ),
+      )
+    }
+    return out
+  }
+
+  /** Creates one product (raises products/create). */
+  createProduct(input: NewProduct): ProductRecord {
+    return this.state.createProduct(input)
+  }
+
+  /** Updates a product by numeric id or GID (raises products/update). */
+  updateProduct(id: string, patch: Parameters<ShopState['updateProduct']>[1]): ProductRecord {
+    return this.state.updateProduct(parseGid(id, 'Product') ?? id, patch)
+  }
+
+  /** Deletes a product by numeric id or GID (raises products/delete). */
+  deleteProduct(id: string): void {
+    this.state.deleteProduct(parseGid(id, 'Product') ?? id)
+  }
+
+  #level(inventoryItemId: string, locationId?: string): LevelRecord {
+    const itemId = parseGid(inventoryItemId, 'InventoryItem') ?? inventoryItemId
+    const location = locationId
+      ? (parseGid(locationId, 'Location') ?? locationId)
+      : this.state.defaultLocationId
+    const level = this.state.level(itemId, location)
+    if (!level) throw new Error(`fake Shopify: item ${itemId} is not stocked at location ${location}`)
+    return level
+  }
+
+  /** Sets `available` as a merchant edit would (raises inventory_levels/update). */
+  setAvailable(inventoryItemId: string, quantity: number, locationId?: string): void {
+    const level = this.#level(inventoryItemId, locationId)
+    this.state.adjust(level, 'available', quantity - level.quantities.available)
+  }
+
+  /** Current `available` of an item at a location (default location when omitted). */
+  getAvailable(inventoryItemId: string, locationId?: string): number {
+    return this.#level(inventoryItemId, locationId).quantities.available
+  }
+
+  /** All quantities of an item at a location. */
+  getQuantities(inventoryItemId: string, locationId?: string): Readonly<LevelRecord['quantities']> {
+    return { ...this.#level(inventoryItemId, locationId).quantities }
+  }
+
+  /** Places an order (variant ids numeric or GID): available → committed, raises orders/create and inventory_levels/update. */
+  placeOrder(lines: { variantId: string; quantity: number }[], locationId?: string): OrderRecord {
+    return this.state.placeOrder(
+      lines.map((line) => ({
+        variantId: parseGid(line.variantId, 'ProductVariant') ?? line.variantId,
+        quantity: line.quantity,
+      })),
+      locationId ? (parseGid(locationId, 'Location') ?? locationId) : undefined,
+    )
+  }
+
+  /** Adds a location. */
+  addLocation(name: string): string {
+    return this.state.addLocation(name).id
+  }
+
+  /** Issues an access token without the OAuth dance (expiring pair by default). */
+  issueAccessToken(options: { expiring?: boolean; scope?: string } = {}): TokenResponse {
+    return this.oauth.issueToken(
+      options.scope ?? this.#options.scopes ?? DEFAULT_SCOPES,
+      options.expiring ?? true,
+    )
+  }
+
+  /** Uninstalls the app: tokens revoked at once, app/uninstalled delivered, API subscriptions removed. */
+  uninstall(): void {
+    this.oauth.revokeAll()
+    this.state.emitUninstalled()
+    this.subscriptions.clearApiSubscriptions()
+  }
+
+  /** Switches THROTTLED answers between HTTP 200 and 429. */
+  setThrottledStatus(status: 200 | 429): void {
+    this.#throttledStatus = status
+  }
+
+  /** Fault injection on the GraphQL endpoint. */
+  readonly faults: FakeFaults = {
+    failNext: (count, status = 503) => {
+      this.#failNext = { count, status }
+    },
+    loseNextResponses: (count) => {
+      this.#loseNext = count
+    },
+  }
+
+  // ---- HTTP -------------------------------------------------------------------------------
+
+  #requestContext(version: VendoredAdminVersion, origin: string): GraphQLRequestContext {
+    const resolverContext: Omit<ResolverContext, 'mode'> = {
+      state: this.state,
+      shop: this.shop,
+      apiVersion: version,
+      origin,
+      variables: {},
+      bulk: this.bulk,
+      subscriptions: this.subscriptions,
+      idempotency: this.idempotency,
+    }
+    return {
+      schema: loadAdminSchema(version),
+      bucket: this.bucket,
+      throttledStatus: this.#throttledStatus,
+      resolverContext,
+    }
+  }
+
+  /** The Request → Response core every transport uses. */
+  async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url)
+    const graphqlMatch = /^\/admin\/api\/([^/]+)\/graphql\.json$/.exec(url.pathname)
+    if (graphqlMatch && request.method === 'POST')
+      return this.#graphql(request, graphqlMatch[1] as string, url.origin)
+    if (url.pathname === '/admin/oauth/authorize' && request.method === 'GET') return this.#authorize(url)
+    if (url.pathname === '/admin/oauth/access_token' && request.method === 'POST')
+      return this.#accessToken(request)
+    const bulkMatch = /^\/__fake\/bulk\/(\d+)\.jsonl$/.exec(url.pathname)
+    if (bulkMatch && request.method === 'GET') {
+      const op = this.bulk.byId(bulkMatch[1] as string)
+      if (op?.status !== 'COMPLETED') return new Response('Not Found', { status: 404 })
+      return new Response(this.bulk.stream(op as BulkOperationRecord), {
+        status: 200,
+        headers: { 'content-type': 'application/jsonl' },
+      })
+    }
+    return json(404, { errors: 'Not Found' })
+  }
+
+  /**
+   * Version handling as Shopify documents it: a served version is used as is; any other
+   * well-formed `YYYY-MM` falls forward to the oldest served version; anything else is 404.
+   */
+  #resolveVersion(requested: string): VendoredAdminVersion | undefined {
+    if (isVendoredVersion(requested)) return requested
+    if (/^\d{4}-\d{2}$/.test(requested)) return VENDORED_ADMIN_VERSIONS[0]
+    return undefined
+  }
+
+  async #graphql(request: Request, requestedVersion: string, origin: string): Promise<Response> {
+    const version = this.#resolveVersion(requestedVersion)
+    if (!version) return json(404, { errors: 'Not Found' })
+    const versionHeader = { 'x-shopify-api-version': version }
+    if (!this.oauth.authenticate(request.headers.get('x-shopify-access-token'))) {
+      return json(401, { errors: UNAUTHORIZED }, versionHeader)
+    }
+    if (this.#failNext.count > 0) {
+      this.#failNext.count -= 1
+      this.requestLog.push({ status: this.#failNext.status, throttled: false })
+      return json(this.#failNext.status, { errors: 'Service Unavailable' }, versionHeader)
+    }
+    let payload: Record<string, unknown>
+    try {
+      const parsed = JSON.parse(await request.text()) as unknown
+      payload = parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {}
+    } catch {
+      return json(400, { errors: { query: 'Required parameter missing or invalid' } }, versionHeader)
+    }
+    const ctx = this.#requestContext(version, origin)
+    const variables = payload.variables
+    ctx.resolverContext.variables =
+      variables && typeof variables === 'object' ? (variables as Record<string, unknown>) : {}
+    const answer = answerGraphQL(ctx, payload)
+    const body = answer.body as { errors?: unknown; extensions?: { cost?: { requestedQueryCost?: number } } }
+    const throttled =
+      Array.isArray(body.errors) &&
+      body.errors.some((e) => (e as { extensions?: { code?: string } }).extensions?.code === 'THROTTLED')
+    this.requestLog.push({
+      status: answer.status,
+      requestedQueryCost: body.extensions?.cost?.requestedQueryCost,
+      throttled,
+    })
+    if (this.#loseNext > 0) {
+      this.#loseNext -= 1
+      return json(504, { errors: 'Gateway Timeout' }, versionHeader)
+    }
+    return json(answer.status, answer.body, { ...versionHeader, ...(answer.headers ?? {}) })
+  }
+
+  #authorize(url: URL): Response {
+    const q = url.searchParams
+    if (q.get('client_id') !== this.#options.apiKey) {
+      return new Response('Oauth error invalid_request: The client_id is not valid', { status: 400 })
+    }
+    const redirectUri = q.get('redirect_uri')
+    if (!redirectUri || (this.#options.redirectUris && !this.#options.redirectUris.includes(redirectUri))) {
+      return new Response('Oauth error invalid_request: The redirect_uri is not whitelisted', { status: 400 })
+    }
+    const handle = this.shop.domain.replace(/\.myshopify\.com$/, '')
+    const params: Record<string, string> = {
+      code: this.oauth.issueCode(q.get('scope') ?? this.#options.scopes ?? DEFAULT_SCOPES),
+      host: Buffer.from(`admin.shopify.com/store/${handle}`).toString('base64'),
+      shop: this.shop.domain,
+      state: q.get('state') ?? '',
+      timestamp: String(Math.floor(this.clock.now() / 1000)),
+    }
+    params.hmac = signOAuthQuery(params, this.#options.apiSecret)
+    const target = new URL(redirectUri)
+    for (const key of Object.keys(params).sort()) target.searchParams.set(key, params[key] as string)
+    return new Response(null, { status: 302, headers: { location: target.toString() } })
+  }
+
+  async #accessToken(request: Request): Promise<Response> {
+    const fields = await formFields(request)
+    if (fields.client_id !== this.#options.apiKey || fields.client_secret !== this.#options.apiSecret) {
+      return json(400, { error: 'invalid_client', error_description: 'Client credentials are invalid' })
+    }
+    let result: TokenResponse | OAuthFailure
+    if (fields.grant_type === 'refresh_token') {
+      result = this.oauth.refresh(fields.refresh_token ?? '')
+    } else if (fields.grant_type === undefined || fields.grant_type === 'authorization_code') {
+      result = this.oauth.exchangeCode(fields.code ?? '', fields.expiring === '1')
+    } else {
+      result = {
+        status: 400,
+        body: {
+          error: 'unsupported_grant_type',
+          error_description: `grant_type ${fields.grant_type} is not supported by the fake`,
+        },
+      }
+    }
+    if ('status' in result) return json(result.status, result.body)
+    return json(200, result)
+  }
+
+  /** MSW handlers answering for `https://{shop}/*` through {@link fetch}. */
+  handlers(): HttpHandler[] {
+    return [http.all(`https://${this.shop.domain}/*`, ({ request }) => this.fetch(request))]
+  }
+
+  /** Starts a real HTTP server on 127.0.0.1 (random port) over the same core. */
+  async listen(): Promise<LocalServer> {
+    if (!this.#server) this.#server = await serveLocally((request) => this.fetch(request))
+    return this.#server
+  }
+
+  /** Stops the local server if one runs. */
+  async close(): Promise<void> {
+    await this.#server?.close()
+    this.#server = undefined
+  }
+}
+
+/** Creates a {@link FakeShopify}. */
+export function createFakeShopify(options: FakeShopifyOptions): FakeShopify {
+  return new FakeShopify(options)
+}
