@@ -1,1 +1,3 @@
-export {}
+export * from './contract-fake.js'
+export * from './probe-context.js'
+export * from './provider-contract.js'
