@@ -1,1 +1,27 @@
-export {}
+export { HOOKSHOT_USER_AGENT, type WooDeliveryRecord, type WooWebhookFaults } from './deliveries.js'
+export {
+  createFakeWoo,
+  type FakeOrderInput,
+  type FakeWoo,
+  type FakeWooOptions,
+  type SeedProductsOptions,
+  type WooCredentials,
+} from './fake-woo.js'
+export type { LocalServer } from './node-bridge.js'
+export { serveLocally } from './node-bridge.js'
+export { phpJson } from './php-json.js'
+export { type SeededRandom, seededRandom } from './rng.js'
+export type { OAuth1Method } from './signing.js'
+export { rawUrlEncode, signWooOAuth1Url, signWooWebhook, wooOAuth1Signature } from './signing.js'
+export type { ProductPatch, WooTopic } from './state.js'
+export { WooState } from './state.js'
+export type {
+  ApiKeyRecord,
+  KeyPermissions,
+  OrderRecord,
+  OrderStatus,
+  ProductRecord,
+  StockStatus,
+  WebhookRecord,
+  WebhookStatus,
+} from './types.js'
