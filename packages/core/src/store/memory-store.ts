@@ -37,6 +37,12 @@ export interface MemoryStoreSnapshot {
 
 /** The in-process reference {@link HubStore}, plus a raw read-back for tests. */
 export interface MemoryStore extends HubStore {
+  /** Always implemented here. @see HubStore.nextDueAt */
+  nextDueAt(): Promise<Date | null>
+  /** Always implemented here; listeners run synchronously after the write. @see HubStore.onWake */
+  onWake(listener: () => void): () => void
+  /** Always implemented here. @see HubStore.prune */
+  prune(options: PruneOptions): Promise<{ items: number; attempts: number; events: number }>
   /** Copies of every stored row, across all sellers (unscoped: for tests only). */
   snapshot(): MemoryStoreSnapshot
 }
