@@ -60,10 +60,15 @@ export function shopifyValidationError(error: GraphQLError): GraphQLFormattedErr
       argumentName: match[1],
     })
   }
-  match =
-    /^Argument "([^"]+)" of required type "([^"]+)" was not provided/.exec(m) ??
-    /^Field "([^"]+)" argument "([^"]+)" of type "[^"]+" is required/.exec(m)
-  if (match) return base(m, { code: 'missingRequiredArguments' })
+  match = /^Argument "[^".]+\.([^"(]+)\(([^:]+):\)" of type "[^"]+" is required/.exec(m)
+  if (match) {
+    return base(`Field '${match[1]}' is missing required arguments: ${match[2]}`, {
+      code: 'missingRequiredArguments',
+      className: 'Field',
+      name: match[1],
+      arguments: match[2],
+    })
+  }
   match = /^Field "([^"]+)" of type "([^"]+)" must have a selection of subfields/.exec(m)
   if (match) {
     const field = match[1] ?? ''
