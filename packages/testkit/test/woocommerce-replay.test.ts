@@ -1,6 +1,12 @@
 import { setupServer } from 'msw/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFakeWoo, type FakeWoo, signWooOAuth1Url, signWooWebhook } from '../src/woocommerce/index.js'
+import {
+  createFakeWoo,
+  type FakeWoo,
+  signWooOAuth1Url,
+  signWooWebhook,
+  type WooDeliveryRecord,
+} from '../src/woocommerce/index.js'
 import {
   allDeliveryPhases,
   allExchangeNames,
@@ -10,6 +16,7 @@ import {
   headerMap,
   pick,
   RECORDED_SECRETS,
+  type RecordedDelivery,
   SECRET_PLACEHOLDERS,
   shapeDiff,
 } from './woocommerce-fixtures.js'
@@ -232,6 +239,8 @@ const SCRIPT: Step[] = [
         { fireWebhook: true },
       ),
   },
+  // An Action Scheduler pump ran here (payloads are built when it runs).
+  { flush: [], more: true },
   { at: '2026-11-25T11:20:56Z' },
   {
     admin: (w) =>
@@ -247,6 +256,8 @@ const SCRIPT: Step[] = [
         { fireWebhook: true },
       ),
   },
+  // An Action Scheduler pump ran here (payloads are built when it runs).
+  { flush: [], more: true },
   { at: '2026-11-25T11:20:57Z' },
   'products/create-variable',
   'products/create-variation',
@@ -268,6 +279,8 @@ const SCRIPT: Step[] = [
         { fireWebhook: true },
       ),
   },
+  // An Action Scheduler pump ran here (payloads are built when it runs).
+  { flush: [], more: true },
   { at: '2026-11-25T11:20:59Z' },
   {
     admin: (w) =>
@@ -445,6 +458,7 @@ describe('fake WooCommerce replays every recorded exchange', () => {
   const phaseResults = new Map<string, { ours: string[]; recorded: string[] }>()
 
   let logIndex = 0
+  const deliveryShapes: Array<{ phase: string; ours: WooDeliveryRecord; recorded: RecordedDelivery }> = []
   beforeAll(async () => {
     server.listen({ onUnhandledFrame: 'error' })
     for (const step of SCRIPT) {
@@ -468,6 +482,11 @@ describe('fake WooCommerce replays every recorded exchange', () => {
           d.kind === 'ping' ? `ping ${d.body}` : `${d.topic} #${d.webhookId} id=${d.resourceId}`,
         )
         const recorded = step.flush.flatMap(recordedSignature)
+        const recordedDeliveries = step.flush.flatMap((phase) => deliveries(phase))
+        for (const [i, d] of sent.entries()) {
+          const rec = recordedDeliveries[i]
+          if (rec) deliveryShapes.push({ phase: step.flush.join('+'), ours: d, recorded: rec })
+        }
         const key = step.flush.join('+') || `(no delivery expected #${phaseResults.size})`
         phaseResults.set(key, { ours, recorded })
       }
@@ -494,6 +513,32 @@ describe('fake WooCommerce replays every recorded exchange', () => {
       expect({ phase, ours }).toEqual({ phase, ours: recorded })
     const covered = [...phaseResults.keys()].flatMap((k) => k.split('+'))
     expect(covered.filter((p) => !p.startsWith('('))).toEqual(expect.arrayContaining(allDeliveryPhases()))
+  })
+
+  it('sends deliveries shaped as recorded: same headers, PHP-escaped body of the same shape, valid signature', () => {
+    expect(deliveryShapes.length).toBeGreaterThan(40)
+    for (const { phase, ours, recorded } of deliveryShapes) {
+      const rec = headerMap(recorded)
+      const wcHeaders = (h: Record<string, string>) =>
+        Object.keys(h)
+          .filter((k) => k.startsWith('x-wc-'))
+          .sort()
+      expect({ phase, headers: wcHeaders(ours.headers) }).toEqual({ phase, headers: wcHeaders(rec) })
+      expect(ours.headers['content-type']).toBe(rec['content-type'])
+      expect(ours.headers['user-agent']).toBe(rec['user-agent'])
+      if (!rec['x-wc-webhook-signature']) {
+        expect(ours.body).toBe(recorded.request.body)
+        continue
+      }
+      expect(ours.headers['x-wc-webhook-source']).toBe(rec['x-wc-webhook-source'])
+      expect(ours.headers['x-wc-webhook-delivery-id']).toMatch(/^[0-9a-f]{32}$/)
+      const secret = RECORDED_SECRETS[ours.headers['x-wc-webhook-id'] ?? ''] ?? ''
+      expect(signWooWebhook(ours.body, secret)).toBe(ours.headers['x-wc-webhook-signature'])
+      expect(ours.body.includes('/')).toBe(recorded.request.body.includes('/'))
+      expect(ours.body).not.toMatch(/[^\\]\//)
+      const diff = shapeDiff(JSON.parse(recorded.request.body) as Json, JSON.parse(ours.body) as Json)
+      expect({ phase, diff }).toEqual({ phase, diff: [] })
+    }
   })
 
   it('verifies every recorded signed delivery with the recorded secret', () => {

@@ -1,7 +1,7 @@
 import { authenticate, checkScope } from './auth.js'
 import type { WebhookDispatcher } from './deliveries.js'
 import { errorResponse, RestError } from './rest-response.js'
-import { ALLOW, type Route, type RouteContext } from './route-kit.js'
+import { ALLOW, pageParams, type Route, type RouteContext } from './route-kit.js'
 import { orderRoutes } from './routes-orders.js'
 import { productRoutes } from './routes-products.js'
 import { webhookRoutes } from './routes-webhooks.js'
@@ -145,6 +145,15 @@ export function createRouter(deps: RouterDeps): (request: Request) => Promise<Re
       const handler = route.handlers[method]
       if (!handler)
         throw new RestError('rest_no_route', 'No route was found matching the URL and request method.', 404)
+      // WordPress validates query parameters before the permission check.
+      if (route.kind === 'collection' && method === 'GET') {
+        try {
+          pageParams(ctx)
+        } catch (error) {
+          if (error instanceof RestError && auth.key) throw error.withAllow(allow)
+          throw error
+        }
+      }
       if (!auth.key) throw denied(route, method)
       const permission = route.permission?.(ctx)
       if (permission) throw permission
