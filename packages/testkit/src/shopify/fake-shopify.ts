@@ -1,15 +1,18 @@
+import { GraphQLError, isObjectType as isObjectTypeOf } from 'graphql'
 import { type HttpHandler, http } from 'msw'
 import { type BulkOperationRecord, BulkOperations, type BulkTiming } from './bulk.js'
+import { executeBulkDocument } from './bulk-executor.js'
 import { type FakeClock, systemClock } from './clock.js'
 import type { ResolverContext, ShopInfo } from './context.js'
 import { LeakyBucket } from './cost.js'
-import { answerGraphQL, type GraphQLRequestContext, runDocument } from './graphql-endpoint.js'
+import { answerGraphQL, type GraphQLRequestContext } from './graphql-endpoint.js'
 import { type LocalServer, serveLocally } from './http-server.js'
 import { IdempotencyStore } from './idempotency.js'
 import { parseGid } from './ids.js'
 import { losslessStringify } from './json-text.js'
 import { type OAuthFailure, OAuthServer, signOAuthQuery, type TokenResponse } from './oauth.js'
 import { seededRng } from './rng.js'
+import { queryRoot } from './root-resolvers.js'
 import {
   isVendoredVersion,
   loadAdminSchema,
@@ -165,15 +168,17 @@ export class FakeShopify {
     })
     for (const sub of options.webhooks ?? []) this.subscriptions.configure(sub.topic, sub.uri)
     this.state.onEvent((event) => this.#dispatch(event))
-    this.bulk.setExecutor((document, mode) =>
-      runDocument(
-        this.#requestContext(this.apiVersion, `https://${this.shop.domain}`),
-        document,
-        {},
-        undefined,
-        mode,
-      ),
-    )
+    this.bulk.setExecutor((document, mode) => {
+      const ctx = this.#requestContext(this.apiVersion, `https://${this.shop.domain}`)
+      const isObjectType = (name: string) => isObjectTypeOf(ctx.schema.getType(name))
+      try {
+        return {
+          data: executeBulkDocument(document, queryRoot, { ...ctx.resolverContext, mode }, isObjectType),
+        }
+      } catch (error) {
+        return { errors: [new GraphQLError((error as Error).message)] }
+      }
+    })
     this.bulk.onFinish((op) => this.#enqueue('bulk_operations/finish', bulkFinishPayload(op)))
   }
 
