@@ -130,7 +130,12 @@ export function registerClaimTests<S extends HubStore>(test: DefineTest<S>): voi
 
   test('claim.serial-key', async ({ store, seed }) => {
     const tenant = await seed.tenant()
-    const k1 = await seed.enqueue(tenant, 3, (i) => ({ serialKey: 'inv:k1', nextAttemptAt: seed.at(i) }))
+    const sibling = await seed.tenant({ sellerId: tenant.scope.sellerId })
+    const k1 = [
+      ...(await seed.enqueue(tenant, 1, { serialKey: 'inv:k1', nextAttemptAt: seed.at(0) })),
+      ...(await seed.enqueue(sibling, 1, { serialKey: 'inv:k1', nextAttemptAt: seed.at(1) })),
+      ...(await seed.enqueue(tenant, 1, { serialKey: 'inv:k1', nextAttemptAt: seed.at(2) })),
+    ]
     const k2 = await seed.enqueue(tenant, 3, (i) => ({ serialKey: 'inv:k2', nextAttemptAt: seed.at(i) }))
     const free = await seed.enqueue(tenant, 2, { serialKey: null })
     const first = await seed.claim('w')
@@ -191,6 +196,52 @@ export function registerClaimTests<S extends HubStore>(test: DefineTest<S>): voi
     expect(violations).toEqual([])
     expect(seen.size).toBe(total)
     expect(await store.listItems(tenant.scope, { status: 'succeeded', limit: total + 1 })).toHaveLength(total)
+  })
+
+  test('claim.reclaim-race', async ({ store, seed, concurrency }) => {
+    const tenant = await seed.tenant()
+    const items = await seed.enqueue(tenant, 60)
+    const held = await seed.claim('old', { now: seed.at(1000), leaseMs: 1000 })
+    expect(held).toHaveLength(items.length)
+    const expired = seed.at(2500)
+    const finishedByOld = new Set<string>()
+    const kept = new Set<string>()
+    const claimedByNew = new Set<string>()
+    await Promise.all([
+      // New claimers take what expired, while...
+      ...range(Math.max(2, Math.floor(concurrency / 2))).map(async (worker) => {
+        for (let round = 0; round < items.length; round++) {
+          const claimed = await seed.claim(`new-${worker}`, { now: expired, limit: 4 })
+          if (claimed.length === 0) return
+          for (const item of claimed) {
+            expect(claimedByNew.has(item.id), `claimed twice: ${item.id}`).toBe(false)
+            claimedByNew.add(item.id)
+            expect(item.attempt).toBe(2)
+          }
+        }
+      }),
+      // ...the old owner, late, finishes every other item and heartbeats the rest.
+      ...held.filter((_, i) => i % 2 === 0).map(async (item) => {
+        if (await seed.finish(item, 'old', { status: 'succeeded' }, expired)) finishedByOld.add(item.id)
+      }),
+      ...held.filter((_, i) => i % 2 === 1).map(async (item) => {
+        for (const id of await store.heartbeat('old', [item.id], 60_000, expired)) kept.add(id)
+      }),
+    ])
+    for (const item of items) {
+      const old = finishedByOld.has(item.id) || kept.has(item.id)
+      expect(old !== claimedByNew.has(item.id), `item ${item.id}: old owner ${old}, new claimer`).toBe(true)
+      const stored = await store.getItem(tenant.scope, item.id)
+      if (finishedByOld.has(item.id)) expect(stored).toMatchObject({ status: 'succeeded', attempt: 1 })
+      else if (kept.has(item.id))
+        expect(stored).toMatchObject({ status: 'running', leaseOwner: 'old', attempt: 1 })
+      else
+        expect(stored).toMatchObject({
+          status: 'running',
+          attempt: 2,
+          leaseOwner: expect.stringMatching(/^new-/),
+        })
+    }
   })
 
   test('claim.max-attempts', async ({ store, seed }) => {

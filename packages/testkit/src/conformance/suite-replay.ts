@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { HubStore, ItemOutcome, SyncItem } from '@hub/core'
 import { expect } from 'vitest'
 import type { DefineTest } from './store-conformance.js'
-import { itemError, type Seed, type Tenant } from './store-seed.js'
+import { itemError, range, type Seed, type Tenant } from './store-seed.js'
 
 const sortedIds = (items: SyncItem[]) => items.map((item) => item.id).sort()
 
@@ -84,6 +84,51 @@ export function registerReplayTests<S extends HubStore>(test: DefineTest<S>): vo
     expect(sortedIds(claimable)).toEqual(
       [ids.dead, ids.failed, ids.skipped, ids.blocked, ids.succeeded].sort(),
     )
+  })
+
+  test('replay.concurrent', async ({ store, seed, concurrency }) => {
+    const tenant = await seed.tenant()
+    const items = await seed.enqueue(tenant, 40)
+    await seed.drive(
+      items.map((item) => ({ item, outcome: { status: 'dead', error: itemError('DEAD', false) } })),
+    )
+    const now = seed.at(5000)
+    const claimed = new Map<string, number>()
+    const replays: SyncItem[][] = []
+    let replaying = true
+    await Promise.all([
+      (async () => {
+        for (let i = 0; i < 3; i++)
+          replays.push(await store.replay(tenant.scope, { runId: tenant.run.id }, now))
+        replaying = false
+      })(),
+      ...range(Math.max(2, Math.floor(concurrency / 2))).map(async (worker) => {
+        for (let round = 0; round < 200 && (replaying || round === 0); round++) {
+          for (const item of await seed.claim(`w-${worker}`, { now, limit: 3 })) {
+            claimed.set(item.id, (claimed.get(item.id) ?? 0) + 1)
+            expect(item.attempt).toBe(1)
+          }
+          await new Promise((resolve) => setTimeout(resolve, 0))
+        }
+      }),
+    ])
+    // The first replay re-queues every dead item; later ones find them pending or running, not dead.
+    expect(sortedIds(replays[0]!)).toEqual(sortedIds(items))
+    expect(replays.slice(1).flat()).toEqual([])
+    expect([...claimed.values()].every((n) => n === 1)).toBe(true)
+    for (const item of await seed.claim('drain', { now }))
+      claimed.set(item.id, (claimed.get(item.id) ?? 0) + 1)
+    expect(claimed.size).toBe(items.length)
+    expect([...claimed.values()].every((n) => n === 1)).toBe(true)
+    const running = await store.listItems(tenant.scope, {
+      runId: tenant.run.id,
+      status: 'running',
+      limit: 100,
+    })
+    expect(running).toHaveLength(items.length)
+    expect(
+      await store.replay(tenant.scope, { runId: tenant.run.id, statuses: ['running', 'dead'] }, now),
+    ).toEqual([])
   })
 
   test('replay.connection', async ({ store, seed }) => {
