@@ -221,12 +221,16 @@ export function registerClaimTests<S extends HubStore>(test: DefineTest<S>): voi
         }
       }),
       // ...the old owner, late, finishes every other item and heartbeats the rest.
-      ...held.filter((_, i) => i % 2 === 0).map(async (item) => {
-        if (await seed.finish(item, 'old', { status: 'succeeded' }, expired)) finishedByOld.add(item.id)
-      }),
-      ...held.filter((_, i) => i % 2 === 1).map(async (item) => {
-        for (const id of await store.heartbeat('old', [item.id], 60_000, expired)) kept.add(id)
-      }),
+      ...held
+        .filter((_, i) => i % 2 === 0)
+        .map(async (item) => {
+          if (await seed.finish(item, 'old', { status: 'succeeded' }, expired)) finishedByOld.add(item.id)
+        }),
+      ...held
+        .filter((_, i) => i % 2 === 1)
+        .map(async (item) => {
+          for (const id of await store.heartbeat('old', [item.id], 60_000, expired)) kept.add(id)
+        }),
     ])
     for (const item of items) {
       const old = finishedByOld.has(item.id) || kept.has(item.id)
