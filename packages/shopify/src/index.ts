@@ -4,12 +4,15 @@
  *
  * @packageDocumentation
  */
+export * from './shopify-adapter.js'
 export * from './shopify-auth.js'
 export * from './shopify-auth-state.js'
+export * from './shopify-catalog.js'
 export * from './shopify-client.js'
 export * from './shopify-cost-pacer.js'
 export * from './shopify-errors.js'
 export * from './shopify-ids.js'
+export * from './shopify-inventory.js'
 export * from './shopify-json.js'
 export * from './shopify-normalizers.js'
 export * from './shopify-operations.js'

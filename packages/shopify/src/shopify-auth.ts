@@ -15,13 +15,13 @@ export type CallbackQuery = URLSearchParams | Record<string, string | readonly s
  */
 export const shopifyCredentialsSchema = z.object({
   accessToken: z.string().min(1),
-  scope: z.string(),
-  expiresAt: z.string().nullable(),
-  refreshToken: z.string().nullable(),
-  refreshTokenExpiresAt: z.string().nullable(),
+  scope: z.string().default(''),
+  expiresAt: z.string().nullable().default(null),
+  refreshToken: z.string().nullable().default(null),
+  refreshTokenExpiresAt: z.string().nullable().default(null),
 })
 /** @see shopifyCredentialsSchema */
-export type ShopifyCredentials = z.infer<typeof shopifyCredentialsSchema>
+export type ShopifyCredentials = z.output<typeof shopifyCredentialsSchema>
 
 /** Options of {@link createShopifyAuth}. */
 export interface ShopifyAuthOptions {

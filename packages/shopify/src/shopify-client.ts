@@ -44,6 +44,11 @@ export interface ShopifyClientOptions {
   fetch?: typeof fetch
   /** Origin serving the shop's Admin API; default `https://{shop}` (tests point it at a fake). */
   shopOrigin?: (shop: string) => string
+  /**
+   * The bucket model to pace with. Share one per shop between clients (the adapter does), since
+   * Shopify's bucket is per app and shop. Default: a new one.
+   */
+  pacer?: CostPacer
 }
 
 /** Per-request options of {@link ShopifyClient.request}. */
@@ -127,7 +132,7 @@ export function createShopifyClient(options: ShopifyClientOptions): ShopifyClien
           },
         }
       : auth
-  const pacer = new CostPacer()
+  const pacer = options.pacer ?? new CostPacer()
   const lastCost = new Map<string, number>()
   let pacing: Promise<void> = Promise.resolve()
 

@@ -34,7 +34,7 @@ fragment HubProductFields on Product {
       position
       inventoryQuantity
       selectedOptions { name value }
-      inventoryItem { id tracked measurement { weight { unit value } } }
+      inventoryItem { id tracked }
     }
   }
 }`
@@ -78,7 +78,7 @@ query HubProductVariants($id: ID!, $first: Int!, $after: String) {
         position
         inventoryQuantity
         selectedOptions { name value }
-        inventoryItem { id tracked measurement { weight { unit value } } }
+        inventoryItem { id tracked }
       }
     }
   }
@@ -158,7 +158,7 @@ export const BULK_PRODUCTS_QUERY = /* GraphQL */ `
               position
               inventoryQuantity
               selectedOptions { name value }
-              inventoryItem { id tracked measurement { weight { unit value } } }
+              inventoryItem { id tracked }
             }
           }
         }

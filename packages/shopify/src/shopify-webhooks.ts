@@ -26,9 +26,18 @@ import {
 
 /** Operation names the Shopify webhooks enqueue. */
 export const SHOPIFY_OPERATIONS = {
+  /** Core operation: fresh read, apply the external delta, push the marketplace quantity. */
   inventoryReconcile: 'inventory.reconcile',
-  catalogChange: 'catalog.change',
+  /**
+   * Adapter operation: re-read the product over GraphQL and hand it to the core's
+   * `catalog.change`. Webhook product payloads are not normalized directly: they may be stale,
+   * lack `inventory_item_id` (Shopify's own sample does) and the shop currency.
+   */
+  catalogRefresh: 'catalog.refresh',
+  /** Adapter operation: mark the connection revoked (the token is already dead on arrival). */
   connectionRevoke: 'connection.revoke',
+  /** Adapter operation: import the catalog (page mode). */
+  catalogImport: 'catalog.import',
 } as const
 
 /** The mandatory privacy-law topics: a bad signature must be answered with 401 (app review checks it). */
@@ -191,20 +200,22 @@ function routeWork(topic: string, payload: Json, eventId: string, shop: string):
       check(inventoryLevelDisconnectPayloadSchema, payload, topic)
       return []
     case 'products/create':
-    case 'products/update':
-    case 'products/delete': {
-      const schema = topic === 'products/delete' ? productDeletePayloadSchema : productPayloadSchema
-      const { id } = check(schema, payload, topic)
+    case 'products/update': {
+      const { id, updated_at } = check(productPayloadSchema, payload, topic)
       return [
         {
-          operation: SHOPIFY_OPERATIONS.catalogChange,
-          idempotencyKey: key(SHOPIFY_OPERATIONS.catalogChange, id),
+          operation: SHOPIFY_OPERATIONS.catalogRefresh,
+          idempotencyKey: key(SHOPIFY_OPERATIONS.catalogRefresh, id),
           entityType: 'product',
           externalId: id,
-          payload: { topic, deleted: topic === 'products/delete' },
+          payload: { topic, updatedAt: updated_at ?? null },
         },
       ]
     }
+    case 'products/delete':
+      // The core has no catalog deletion yet: the event is kept in the inbox, nothing runs.
+      check(productDeletePayloadSchema, payload, topic)
+      return []
     case 'app/uninstalled': {
       check(shopPayloadSchema, payload, topic)
       return [

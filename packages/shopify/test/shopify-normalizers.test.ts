@@ -56,11 +56,7 @@ function graphqlNode() {
           position: 1,
           inventoryQuantity: 75,
           selectedOptions: [{ name: 'Size', value: 'Small' }],
-          inventoryItem: {
-            id: 'gid://shopify/InventoryItem/271878346596884015',
-            tracked: true,
-            measurement: { weight: { unit: 'KILOGRAMS', value: 0.2 } },
-          },
+          inventoryItem: { id: 'gid://shopify/InventoryItem/271878346596884015', tracked: true },
         },
         {
           id: 'gid://shopify/ProductVariant/757650484644203962',
@@ -75,7 +71,6 @@ function graphqlNode() {
           inventoryItem: {
             id: 'gid://shopify/InventoryItem/39072856',
             tracked: true,
-            measurement: { weight: null },
           },
         },
       ],
@@ -156,18 +151,13 @@ describe('normalizeGraphqlProduct', () => {
       ['642667041472713922', '271878346596884015'],
       ['757650484644203962', '39072856'],
     ])
-    expect(product.variants[0]?.weightGrams).toBeCloseTo(200)
     expect(product.images).toEqual([{ url: 'https://cdn.shopify.com/s/files/tee.png', alt: 'Tee' }])
   })
 
   it('agrees with the webhook normalizer on the same product (except fields only one side has)', () => {
     const fromGraphql = normalizeGraphqlProduct(graphqlNode(), { currency: 'USD' })
     const fromWebhook = normalizeWebhookProduct(productWithInventoryItems(), { currency: 'USD' })
-    const comparable = (p: typeof fromGraphql) => ({
-      ...p,
-      updatedAt: null,
-      variants: p.variants.map((v) => ({ ...v, weightGrams: null })),
-    })
+    const comparable = (p: typeof fromGraphql) => ({ ...p, updatedAt: null })
     expect(comparable(fromGraphql)).toEqual(comparable(fromWebhook))
   })
 

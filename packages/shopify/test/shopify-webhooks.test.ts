@@ -138,18 +138,24 @@ describe('every Shopify sample payload', () => {
     ])
   })
 
-  it('routes products/* to catalog.change, app/uninstalled to connection.revoke, orders to nothing', () => {
+  it('routes products/create|update to catalog.refresh, app/uninstalled to connection.revoke, others to nothing', () => {
     const work = (topic: string) => {
       const sample = samples.find((s) => s.topic === topic)!
       const parsed = webhooks.parse(delivery(topic, sample.rawPayload, SECRET), target)
       return parsed.kind === 'event' ? parsed.work : []
     }
-    expect(work('products/update')).toMatchObject([
-      { operation: 'catalog.change', entityType: 'product', externalId: '788032119674292922' },
-    ])
-    expect(work('products/delete')).toMatchObject([
-      { operation: 'catalog.change', externalId: '788032119674292922', payload: { deleted: true } },
-    ])
+    for (const topic of ['products/create', 'products/update']) {
+      expect(work(topic)).toEqual([
+        {
+          operation: 'catalog.refresh',
+          idempotencyKey: 'shopify:98880550-7158-44d4-b7cd-2c97c8a091b5:catalog.refresh:788032119674292922',
+          entityType: 'product',
+          externalId: '788032119674292922',
+          payload: { topic, updatedAt: '2021-12-31T19:00:00-05:00' },
+        },
+      ])
+    }
+    expect(work('products/delete')).toEqual([])
     expect(work('app/uninstalled')).toMatchObject([
       { operation: 'connection.revoke', entityType: 'connection', externalId: 'demo-shop.myshopify.com' },
     ])
