@@ -1,0 +1,131 @@
+import {
+  type ExecutionContext,
+  type InventoryReading,
+  type Json,
+  PermanentError,
+  type ProviderInventory,
+  StaleInventoryError,
+} from '@hub/core'
+import type { WooClient } from './woocommerce-client.js'
+
+/** Builds the REST client of the connection an item runs for. */
+export type ClientForContext = (ctx: ExecutionContext) => WooClient
+
+/** What the push stores on the item before it writes (next to the engine's own plan fields). */
+export interface WooPushPlan {
+  externalId: string
+  observed: number
+  target: number
+  key: string
+}
+
+function parseId(externalId: string): number {
+  if (!/^[1-9]\d{0,15}$/.test(externalId)) {
+    throw new PermanentError(
+      'WOO_INVENTORY_ID_INVALID',
+      `"${externalId}" is not a WooCommerce product or variation id`,
+    )
+  }
+  return Number(externalId)
+}
+
+function planOf(payload: Json | null): WooPushPlan | null {
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return null
+  const plan = payload.wooPush
+  if (!plan || typeof plan !== 'object' || Array.isArray(plan)) return null
+  const { externalId, observed, target, key } = plan
+  if (typeof externalId !== 'string' || typeof key !== 'string') return null
+  if (typeof observed !== 'number' || typeof target !== 'number') return null
+  return { externalId, observed, target, key }
+}
+
+/**
+ * WooCommerce inventory as core's {@link ProviderInventory}. WooCommerce has no compare-and-swap:
+ * a `stock_quantity` write is an absolute overwrite. So a push is a stored plan:
+ *
+ * 1. save `{observed, target}` on the item (`ctx.savePlan`) BEFORE writing;
+ * 2. re-read the quantity fresh;
+ * 3. `current == target` → already done (a retry after a lost response): no write;
+ *    `current == observed` → nobody else moved it: write `target`;
+ *    anything else → it moved (an order, a manual edit): `StaleInventoryError`, and the engine
+ *    re-reads, folds the change in and plans again. It never blindly re-sends a write.
+ *
+ * Re-running the same plan is therefore safe, which is how a timed-out write is retried. The
+ * window between the re-read and the write stays open (WooCommerce offers nothing to close it);
+ * it is as short as one request, and writes to one item are serialized by the engine.
+ */
+export function createWooInventory(clientFor: ClientForContext): ProviderInventory {
+  async function readFresh(ctx: ExecutionContext, externalId: string) {
+    const product = await clientFor(ctx).getProduct(parseId(externalId), ctx.signal)
+    if (product.manage_stock === 'parent') {
+      throw new PermanentError(
+        'WOO_STOCK_MANAGED_BY_PARENT',
+        `variation ${externalId} sells from the stock of product ${product.parent_id}; map that id instead`,
+      )
+    }
+    if (product.manage_stock !== true || product.stock_quantity === null) {
+      throw new PermanentError('WOO_STOCK_UNMANAGED', `product ${externalId} does not manage its stock`)
+    }
+    return {
+      quantity: product.stock_quantity,
+      parentId: product.type === 'variation' && product.parent_id > 0 ? product.parent_id : null,
+      modifiedGmt: product.date_modified_gmt,
+    }
+  }
+
+  return {
+    async read(ctx, externalId): Promise<InventoryReading> {
+      const fresh = await readFresh(ctx, externalId)
+      return { quantity: fresh.quantity, token: { parentId: fresh.parentId, modifiedGmt: fresh.modifiedGmt } }
+    },
+
+    async push(ctx, input) {
+      if (!Number.isSafeInteger(input.target)) {
+        throw new PermanentError('WOO_INVENTORY_TARGET_INVALID', `target ${input.target} is not an integer`)
+      }
+      const plan: WooPushPlan = {
+        externalId: input.externalId,
+        observed: input.observed.quantity,
+        target: input.target,
+        key: input.idempotencyKey,
+      }
+      const saved = planOf(ctx.item.diagnosticPayload)
+      if (!saved || JSON.stringify(saved) !== JSON.stringify(plan)) {
+        const base = ctx.item.diagnosticPayload
+        const rest = base && typeof base === 'object' && !Array.isArray(base) ? base : {}
+        await ctx.savePlan({ ...rest, wooPush: { ...plan } })
+      }
+      const current = await readFresh(ctx, input.externalId)
+      if (current.quantity === plan.target) {
+        ctx.recordExcerpt({
+          push: input.externalId,
+          observed: plan.observed,
+          target: plan.target,
+          wrote: false,
+        })
+        return { quantity: current.quantity }
+      }
+      if (current.quantity !== plan.observed) {
+        throw new StaleInventoryError(
+          `stock of ${input.externalId} is ${current.quantity}, planned from ${plan.observed}; re-planning`,
+        )
+      }
+      const written = await clientFor(ctx).setStock(
+        { id: parseId(input.externalId), parentId: current.parentId },
+        plan.target,
+        ctx.signal,
+      )
+      ctx.recordExcerpt({
+        push: input.externalId,
+        observed: plan.observed,
+        target: plan.target,
+        wrote: true,
+        stored: written.stock_quantity,
+      })
+      if (written.manage_stock !== true || written.stock_quantity === null) {
+        throw new PermanentError('WOO_STOCK_UNMANAGED', `product ${input.externalId} ignored the stock write`)
+      }
+      return { quantity: written.stock_quantity }
+    },
+  }
+}

@@ -1,0 +1,173 @@
+import { PermanentError, RetryableError, StaleInventoryError } from '@hub/core'
+import { HttpResponse, http } from 'msw'
+import { setupServer } from 'msw/node'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createWooClient } from '../src/woocommerce-client.js'
+import { parseWooCredentials } from '../src/woocommerce-credentials.js'
+import { createWooInventory } from '../src/woocommerce-inventory.js'
+import { testContext } from './context.js'
+import { exchange } from './fixtures.js'
+
+const BASE = 'https://127.0.0.1:8443/wp-json/wc/v3'
+const simple = JSON.parse(exchange('products/get-simple.json').response.body) as Record<string, unknown>
+const variation = JSON.parse(
+  exchange('products/get-variation-via-products-route.json').response.body,
+) as Record<string, unknown>
+
+/** A tiny stateful store: product 18 (managed), 19 (unmanaged), 24 (variation of 23), 30 (parent-managed). */
+let stock: Map<number, number | null>
+let events: string[]
+let failPut: 'none' | 'before' | 'after'
+
+const server = setupServer(
+  http.get(`${BASE}/products/:id`, ({ params }) => {
+    const id = Number(params.id)
+    events.push(`GET ${id}`)
+    if (!stock.has(id))
+      return HttpResponse.json(
+        { code: 'woocommerce_rest_product_invalid_id', message: 'Invalid ID.', data: { status: 404 } },
+        { status: 404 },
+      )
+    if (id === 24) return HttpResponse.json({ ...variation, stock_quantity: stock.get(id) })
+    if (id === 30)
+      return HttpResponse.json({ ...variation, id: 30, manage_stock: 'parent', stock_quantity: 4 })
+    const managed = id !== 19
+    return HttpResponse.json({
+      ...simple,
+      id,
+      manage_stock: managed,
+      stock_quantity: managed ? stock.get(id) : null,
+    })
+  }),
+  http.put(`${BASE}/products/:id`, async ({ params, request }) => {
+    const id = Number(params.id)
+    events.push(`PUT ${id}`)
+    if (failPut === 'before')
+      return HttpResponse.json({ code: 'boom', message: 'down', data: { status: 503 } }, { status: 503 })
+    const body = (await request.json()) as { stock_quantity: number }
+    stock.set(id, body.stock_quantity)
+    if (failPut === 'after') return HttpResponse.error()
+    return HttpResponse.json({ ...simple, id, stock_quantity: body.stock_quantity })
+  }),
+  http.put(`${BASE}/products/:parent/variations/:id`, async ({ params, request }) => {
+    const id = Number(params.id)
+    events.push(`PUT ${params.parent}/${id}`)
+    const body = (await request.json()) as { stock_quantity: number }
+    stock.set(id, body.stock_quantity)
+    return HttpResponse.json({ ...variation, stock_quantity: body.stock_quantity })
+  }),
+)
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }))
+afterEach(() => server.resetHandlers())
+afterAll(() => server.close())
+beforeEach(() => {
+  stock = new Map<number, number | null>([
+    [18, 10],
+    [19, null],
+    [24, 5],
+    [30, 4],
+  ])
+  events = []
+  failPut = 'none'
+})
+
+const inventory = createWooInventory((ctx) =>
+  createWooClient({
+    storeUrl: ctx.connection.externalAccountId,
+    keys: parseWooCredentials(ctx.credentials),
+    policy: { allowPrivate: true },
+  }),
+)
+
+function push(target: number, observed = 10) {
+  return { externalId: '18', observed: { quantity: observed }, target, idempotencyKey: 'push:item-1:v1' }
+}
+
+describe('read', () => {
+  it('reads the stock fresh, with the parent of a variation', async () => {
+    const { ctx } = testContext({})
+    expect(await inventory.read(ctx, '18')).toEqual({
+      quantity: 10,
+      token: { parentId: null, modifiedGmt: '2026-11-25T11:20:54' },
+    })
+    expect((await inventory.read(ctx, '24')).token).toMatchObject({ parentId: 23 })
+  })
+
+  it('refuses unmanaged, parent-managed, unknown and malformed ids with permanent errors', async () => {
+    const { ctx } = testContext({})
+    await expect(inventory.read(ctx, '19')).rejects.toMatchObject({ code: 'WOO_STOCK_UNMANAGED' })
+    await expect(inventory.read(ctx, '30')).rejects.toMatchObject({ code: 'WOO_STOCK_MANAGED_BY_PARENT' })
+    await expect(inventory.read(ctx, '999')).rejects.toBeInstanceOf(PermanentError)
+    await expect(inventory.read(ctx, 'gid://x')).rejects.toMatchObject({ code: 'WOO_INVENTORY_ID_INVALID' })
+    expect(events).not.toContain('GET NaN')
+  })
+})
+
+describe('push with a stored plan', () => {
+  it('saves {observed, target} before the write, keeping the engine plan fields', async () => {
+    const enginePlan = { phase: 'push', mappingVersion: 1, key: 'push:item-1:v1', observed: 10, target: 6 }
+    const { ctx, log } = testContext({ diagnosticPayload: enginePlan })
+    const trace: string[] = []
+    const original = ctx.savePlan
+    ctx.savePlan = async (plan) => {
+      trace.push(`savePlan after ${events.length} requests`)
+      await original(plan)
+    }
+    expect(await inventory.push(ctx, push(6))).toEqual({ quantity: 6 })
+    expect(trace).toEqual(['savePlan after 0 requests'])
+    expect(events).toEqual(['GET 18', 'PUT 18'])
+    expect(log.plans[0]).toEqual({
+      ...enginePlan,
+      wooPush: { externalId: '18', observed: 10, target: 6, key: 'push:item-1:v1' },
+    })
+    expect(stock.get(18)).toBe(6)
+  })
+
+  it('a retry after a lost response re-reads, sees the target and does not write again', async () => {
+    const { ctx } = testContext({})
+    failPut = 'after'
+    await expect(inventory.push(ctx, push(6))).rejects.toBeInstanceOf(RetryableError)
+    expect(stock.get(18)).toBe(6)
+    failPut = 'none'
+    events = []
+    expect(await inventory.push(ctx, push(6))).toEqual({ quantity: 6 })
+    expect(events).toEqual(['GET 18'])
+  })
+
+  it('a retry after a write that never landed writes (current == observed)', async () => {
+    const { ctx, log } = testContext({})
+    failPut = 'before'
+    await expect(inventory.push(ctx, push(6))).rejects.toMatchObject({ code: 'WOO_SERVER_ERROR' })
+    expect(stock.get(18)).toBe(10)
+    failPut = 'none'
+    expect(await inventory.push(ctx, push(6))).toEqual({ quantity: 6 })
+    expect(log.plans).toHaveLength(1) // same plan: saved once
+  })
+
+  it('something else moved the stock: StaleInventoryError and no write', async () => {
+    const { ctx } = testContext({})
+    stock.set(18, 8) // an order sold 2 after the engine read 10
+    await expect(inventory.push(ctx, push(6))).rejects.toBeInstanceOf(StaleInventoryError)
+    expect(events).toEqual(['GET 18'])
+    expect(stock.get(18)).toBe(8)
+  })
+
+  it('writes a variation through its parent route', async () => {
+    const { ctx } = testContext({})
+    const result = await inventory.push(ctx, {
+      externalId: '24',
+      observed: { quantity: 5 },
+      target: 3,
+      idempotencyKey: 'k',
+    })
+    expect(result).toEqual({ quantity: 3 })
+    expect(events).toEqual(['GET 24', 'PUT 23/24'])
+  })
+
+  it('refuses a non-integer target before anything', async () => {
+    const { ctx, log } = testContext({})
+    await expect(inventory.push(ctx, push(2.5))).rejects.toBeInstanceOf(PermanentError)
+    expect(events).toEqual([])
+    expect(log.plans).toEqual([])
+  })
+})
