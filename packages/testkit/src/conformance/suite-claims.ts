@@ -61,6 +61,17 @@ export function registerClaimTests<S extends HubStore>(test: DefineTest<S>): voi
     ])
     expect(ids(await seed.claim('w', { now: seed.at(60_000) }))).toEqual([future!.id])
     expect((await store.getItem(tenant.scope, future!.id))?.status).toBe('running')
+
+    // Without nextAttemptAt an item is due from the moment it is enqueued.
+    const plain = await seed.tenant({ sellerId: tenant.scope.sellerId, provider: `${seed.provider}-plain` })
+    const [dueNow] = await store
+      .enqueueItems([{ ...seed.item(plain), nextAttemptAt: undefined }])
+      .then((r) => r.items)
+    const providers = [plain.connection.provider]
+    expect(await seed.claim('w', { now: new Date(Date.now() - 3_600_000), providers })).toEqual([])
+    expect(ids(await seed.claim('w', { now: new Date(Date.now() + 60_000), providers }))).toEqual([
+      dueNow!.id,
+    ])
   })
 
   test('claim.lease-expiry', async ({ store, seed }) => {
