@@ -104,6 +104,19 @@ describe('fake Shopify bulk operations', () => {
     expect((await gql(fake, token, q, { id })).body.data.bulkOperation.status).toBe('COMPLETED')
   })
 
+  test('at most 5 bulk queries run at once (2026-01+ rule); the sixth is LIMIT_REACHED', async () => {
+    const { fake, token } = setup({ bulk: { pollsToComplete: 10 } })
+    for (let i = 0; i < 5; i += 1) {
+      const r = await gql(fake, token, RUN, { q: BULK_QUERY })
+      expect(r.body.data.bulkOperationRunQuery.userErrors).toEqual([])
+    }
+    const sixth = await gql(fake, token, RUN, { q: BULK_QUERY })
+    expect(sixth.body.data.bulkOperationRunQuery.userErrors[0].code).toBe('LIMIT_REACHED')
+    fake.bulk.completeAll()
+    const seventh = await gql(fake, token, RUN, { q: BULK_QUERY })
+    expect(seventh.body.data.bulkOperationRunQuery.userErrors).toEqual([])
+  })
+
   test('10,000 products × 3 variants: parent/child never adjacent, generated window by window', async () => {
     const { fake, token } = setup({ bulk: { pollsToComplete: 1 } })
     const seedStart = performance.now()

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs'
 import { describe, expect, test } from 'vitest'
+import { schemaFilePath, VENDORED_ADMIN_VERSIONS } from '../src/shopify/index.js'
 import { gql, setup } from './shopify-helpers.js'
 
 describe('fake Shopify GraphQL: validation against the real Admin schema', () => {
@@ -62,6 +64,24 @@ describe('fake Shopify GraphQL: validation against the real Admin schema', () =>
     expect(old.headers.get('x-shopify-api-version')).toBe('2026-07')
     const junk = await gql(fake, token, '{ shop { name } }', {}, 'latest')
     expect(junk.status).toBe(404)
+  })
+
+  test('variables of the wrong type answer 200 with INVALID_VARIABLE and charge nothing', async () => {
+    const { fake, token } = setup()
+    const r = await gql(fake, token, 'query($n: Int!) { products(first: $n) { nodes { id } } }', { n: 'ten' })
+    expect(r.status).toBe(200)
+    expect(r.body.data).toBeUndefined()
+    expect(r.body.errors[0].extensions.code).toBe('INVALID_VARIABLE')
+    expect(r.body.errors[0].message).toContain('$n')
+    expect(r.body.extensions.cost.throttleStatus.currentlyAvailable).toBe(2000)
+  })
+
+  test('the vendored schemas are found next to the module (src) for every served version', () => {
+    for (const version of VENDORED_ADMIN_VERSIONS) {
+      const path = schemaFilePath(version)
+      expect(path).toMatch(new RegExp(`shopify[\\/]schema[\\/]admin_${version}\\.json\\.gz$`))
+      expect(existsSync(path)).toBe(true)
+    }
   })
 
   test('a missing or unknown access token answers 401', async () => {

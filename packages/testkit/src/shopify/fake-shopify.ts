@@ -308,7 +308,12 @@ export class FakeShopify {
     )
   }
 
-  /** Adds a location. */
+  /** Ships an order: committed and on_hand go down by each line's quantity. */
+  fulfillOrder(orderId: string): void {
+    this.state.fulfillOrder(parseGid(orderId, 'Order') ?? orderId)
+  }
+
+  /** Adds a location; returns its numeric id. */
   addLocation(name: string): string {
     return this.state.addLocation(name).id
   }
