@@ -3,6 +3,12 @@ import { type HttpHandler, http } from 'msw'
 import { WebhookDispatcher, type WooDeliveryRecord, type WooWebhookFaults } from './deliveries.js'
 import { type LocalServer, serveLocally } from './node-bridge.js'
 import { renderOrder, renderProduct } from './render.js'
+import {
+  type InjectedFailure,
+  injectedFailureResponse,
+  redactedPath,
+  type WooRequestLogEntry,
+} from './request-log.js'
 import { seededRandom } from './rng.js'
 import { createRouter } from './router.js'
 import { type ProductPatch, WooDomainError, WooState } from './state.js'
@@ -138,6 +144,15 @@ export interface FakeWoo {
   whenIdle(): Promise<void>
   /** Change the fault switches. */
   setFaults(faults: WooWebhookFaults): void
+  /**
+   * Make the next `count` REST requests fail before the store sees them, as a host or WAF does:
+   * 500 (WordPress fatal-error JSON), 429 / 503 (with `Retry-After: 1`), 502, 504…
+   */
+  failNext(count: number, status?: number): void
+  /** Every REST request answered so far (credentials stripped from the path). */
+  readonly requests: readonly WooRequestLogEntry[]
+  /** Forget products, orders, webhooks, deliveries, the request log and injected failures (keys stay). */
+  reset(): void
   /** Stop local servers and timers. */
   close(): Promise<void>
 }
@@ -185,7 +200,25 @@ export function createFakeWoo(options: FakeWooOptions = {}): FakeWoo {
     fetch: outbound,
     timeoutMs,
   })
-  const handle = createRouter({ state, dispatcher, wcAuth, https: options.https })
+  const route = createRouter({ state, dispatcher, wcAuth, https: options.https })
+  const requests: WooRequestLogEntry[] = []
+  const failure: InjectedFailure = { count: 0, status: 500 }
+  const handle = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url)
+    const isRest = url.pathname.startsWith('/wp-json/') || url.searchParams.has('rest_route')
+    let response: Response
+    if (isRest && failure.count > 0) {
+      failure.count--
+      response = injectedFailureResponse(failure.status)
+    } else response = await route(request)
+    if (isRest)
+      requests.push({
+        method: request.method.toUpperCase(),
+        path: redactedPath(url),
+        status: response.status,
+      })
+    return response
+  }
   const keys = options.keys ?? []
   for (const k of keys) state.addKey(k)
   const defaultKey =
@@ -355,6 +388,27 @@ export function createFakeWoo(options: FakeWooOptions = {}): FakeWoo {
     flushWebhooks: () => dispatcher.flush(),
     whenIdle: () => dispatcher.idle(),
     setFaults: (faults) => dispatcher.setFaults(faults),
+    failNext(count, status = 500) {
+      if (!Number.isInteger(count) || count < 0)
+        throw new ConfigError(`failNext: count must be >= 0, got ${count}`)
+      if (!Number.isInteger(status) || status < 400 || status > 599) {
+        throw new ConfigError(`failNext: status must be a 4xx or 5xx code, got ${status}`)
+      }
+      failure.count = count
+      failure.status = status
+    },
+    get requests() {
+      return requests
+    },
+    reset() {
+      dispatcher.dispose()
+      dispatcher.log.length = 0
+      state.products.clear()
+      state.orders.clear()
+      state.webhooks.clear()
+      requests.length = 0
+      failure.count = 0
+    },
     async close() {
       dispatcher.dispose()
       await Promise.all(servers.splice(0).map((s) => s.close()))

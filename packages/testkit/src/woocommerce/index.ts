@@ -1,3 +1,4 @@
+export { type FakeWooContract, type FakeWooContractOptions, fakeWooContract } from './contract-bridge.js'
 export { HOOKSHOT_USER_AGENT, type WooDeliveryRecord, type WooWebhookFaults } from './deliveries.js'
 export {
   createFakeWoo,
@@ -10,6 +11,7 @@ export {
 export type { LocalServer } from './node-bridge.js'
 export { serveLocally } from './node-bridge.js'
 export { phpJson } from './php-json.js'
+export type { WooRequestLogEntry } from './request-log.js'
 export { type SeededRandom, seededRandom } from './rng.js'
 export type { OAuth1Method } from './signing.js'
 export { rawUrlEncode, signWooOAuth1Url, signWooWebhook, wooOAuth1Signature } from './signing.js'

@@ -1,5 +1,7 @@
 import { authenticate, checkScope } from './auth.js'
 import type { WebhookDispatcher } from './deliveries.js'
+import { filterFields } from './fields.js'
+import { phpJson } from './php-json.js'
 import { errorResponse, RestError } from './rest-response.js'
 import { ALLOW, pageParams, type Route, type RouteContext } from './route-kit.js'
 import { orderRoutes } from './routes-orders.js'
@@ -158,7 +160,11 @@ export function createRouter(deps: RouterDeps): (request: Request) => Promise<Re
       const permission = route.permission?.(ctx)
       if (permission) throw permission
       try {
-        return await handler(ctx)
+        const response = await handler(ctx)
+        const fields = url.searchParams.get('_fields')
+        if (!fields || response.status >= 400) return response
+        const filtered = filterFields(JSON.parse(await response.text()), fields)
+        return new Response(phpJson(filtered), { status: response.status, headers: response.headers })
       } catch (error) {
         if (error instanceof RestError) throw error.allow === null ? error.withAllow(allow) : error
         throw error
