@@ -109,6 +109,22 @@ describe('fake Shopify webhooks: signed deliveries', () => {
   })
 })
 
+describe('fake Shopify webhooks: subscription names and automatic delivery', () => {
+  test('a named subscription adds X-Shopify-Name; auto delivery sends without an explicit flush', async () => {
+    const r = receiver()
+    const { fake, token } = setup({ webhookTransport: r.transport, webhookDelivery: 'auto' })
+    await gql(
+      fake,
+      token,
+      'mutation { webhookSubscriptionCreate(topic: PRODUCTS_CREATE, webhookSubscription: { uri: "https://hub.example/h", name: "hub-products" }) { userErrors { message } } }',
+    )
+    fake.createProduct({ title: 'Auto' })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(r.received).toHaveLength(1)
+    expect(r.received[0]?.headers['x-shopify-name']).toBe('hub-products')
+  })
+})
+
 describe('fake Shopify webhooks: payloads shaped like Shopify’s samples, big ids exact', () => {
   test('products/create, products/update and products/delete', async () => {
     const { fake, received } = shopWithHooks()

@@ -73,6 +73,12 @@ export interface FakeShopifyOptions {
   webhooks?: { topic: string; uri: string }[]
   /** Sends webhook deliveries. Default: global `fetch`. */
   webhookTransport?: WebhookTransport
+  /**
+   * `manual` (default): deliveries wait for {@link FakeShopify.flushWebhooks}. `auto`: due
+   * deliveries are sent on the next macrotask after each event (handy for demos); delayed or
+   * retried ones still wait for a flush.
+   */
+  webhookDelivery?: 'manual' | 'auto'
 }
 
 /** Fault injection for the GraphQL endpoint. */
@@ -132,6 +138,7 @@ export class FakeShopify {
   #failNext: { count: number; status: number } = { count: 0, status: 503 }
   #loseNext = 0
   #server: LocalServer | undefined
+  #flushScheduled = false
 
   constructor(options: FakeShopifyOptions) {
     if (!/^[a-zA-Z0-9][a-zA-Z0-9-]*\.myshopify\.com$/.test(options.shop)) {
@@ -185,9 +192,16 @@ export class FakeShopify {
   // ---- webhooks ---------------------------------------------------------------------------
 
   #enqueue(topic: string, payload: Parameters<typeof losslessStringify>[0]): void {
-    const uris = this.subscriptions.forTopic(topic).map((sub) => sub.uri)
-    if (uris.length === 0) return
-    this.webhooks.enqueue(topic, losslessStringify(payload), uris, this.clock.now())
+    const targets = this.subscriptions.forTopic(topic)
+    if (targets.length === 0) return
+    this.webhooks.enqueue(topic, losslessStringify(payload), targets, this.clock.now())
+    if (this.#options.webhookDelivery === 'auto' && !this.#flushScheduled) {
+      this.#flushScheduled = true
+      setTimeout(() => {
+        this.#flushScheduled = false
+        void this.flushWebhooks()
+      }, 0)
+    }
   }
 
   #dispatch(event: ShopEvent): void {

@@ -35,5 +35,6 @@ export {
   MAX_WEBHOOK_RETRIES,
   signShopifyWebhook,
   type WebhookChaos,
+  type WebhookTarget,
   type WebhookTransport,
 } from './webhook-delivery.js'

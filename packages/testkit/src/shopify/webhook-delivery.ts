@@ -34,6 +34,12 @@ export interface Delivery {
   attempt: number
 }
 
+/** Where one subscription's deliveries go. */
+export interface WebhookTarget {
+  uri: string
+  name?: string | null
+}
+
 /** What happened to a delivery on flush. */
 export interface DeliveryOutcome {
   delivery: Delivery
@@ -83,27 +89,30 @@ export class WebhookDispatcher {
     return this.#queue
   }
 
-  /** Queues one event for each subscription URI, signed over the exact body text. */
-  enqueue(topic: string, body: string, uris: string[], triggeredAt: number): void {
-    if (uris.length === 0) return
+  /**
+   * Queues one event for each subscription, signed over the exact body text. All deliveries of one
+   * event share its `X-Shopify-Event-Id`; `X-Shopify-Name` is sent when the subscription has a name.
+   */
+  enqueue(topic: string, body: string, targets: WebhookTarget[], triggeredAt: number): void {
+    if (targets.length === 0) return
     const { rng, clock } = this.#options
     const eventId = uuid(rng)
-    for (const uri of uris) {
-      const delivery = this.#build(topic, body, uri, eventId, triggeredAt)
+    for (const target of targets) {
+      const delivery = this.#build(topic, body, target, eventId, triggeredAt)
       if (this.chaos.drop && rng.next() < this.chaos.drop) {
         this.dropped.push(delivery)
         continue
       }
       this.#queue.push(delivery)
       if (this.chaos.duplicate && rng.next() < this.chaos.duplicate) {
-        const copy = this.#build(topic, body, uri, eventId, triggeredAt)
+        const copy = this.#build(topic, body, target, eventId, triggeredAt)
         copy.dueAt = Math.max(copy.dueAt, clock.now()) + rng.int(1000)
         this.#queue.push(copy)
       }
     }
   }
 
-  #build(topic: string, body: string, uri: string, eventId: string, triggeredAt: number): Delivery {
+  #build(topic: string, body: string, target: WebhookTarget, eventId: string, triggeredAt: number): Delivery {
     const { rng, clock, secret, shopDomain, apiVersion } = this.#options
     const webhookId = uuid(rng)
     const delay = this.chaos.delayMs ? rng.int(this.chaos.delayMs + 1) : 0
@@ -111,7 +120,7 @@ export class WebhookDispatcher {
       webhookId,
       eventId,
       topic,
-      uri,
+      uri: target.uri,
       body,
       dueAt: clock.now() + delay,
       attempt: 1,
@@ -124,6 +133,7 @@ export class WebhookDispatcher {
         'x-shopify-webhook-id': webhookId,
         'x-shopify-event-id': eventId,
         'x-shopify-triggered-at': new Date(triggeredAt).toISOString(),
+        ...(target.name ? { 'x-shopify-name': target.name } : {}),
       },
     }
   }
