@@ -5,7 +5,6 @@ export {
   type FakeOrderInput,
   type FakeWoo,
   type FakeWooOptions,
-  type SeedProductsOptions,
   type WooCredentials,
 } from './fake-woo.js'
 export type { LocalServer } from './node-bridge.js'
@@ -13,6 +12,7 @@ export { serveLocally } from './node-bridge.js'
 export { phpJson } from './php-json.js'
 export type { WooRequestLogEntry } from './request-log.js'
 export { type SeededRandom, seededRandom } from './rng.js'
+export type { SeedProductsOptions } from './seed.js'
 export type { OAuth1Method } from './signing.js'
 export { rawUrlEncode, signWooOAuth1Url, signWooWebhook, wooOAuth1Signature } from './signing.js'
 export type { ProductPatch, WooTopic } from './state.js'

@@ -6,11 +6,12 @@ import { errorResponse, RestError } from './rest-response.js'
 import { ALLOW, pageParams, type Route, type RouteContext } from './route-kit.js'
 import { orderRoutes } from './routes-orders.js'
 import { productRoutes } from './routes-products.js'
+import { variationRoutes } from './routes-variations.js'
 import { webhookRoutes } from './routes-webhooks.js'
 import type { WooState } from './state.js'
 import type { WcAuth } from './wc-auth.js'
 
-const ROUTES: Route[] = [...productRoutes, ...orderRoutes, ...webhookRoutes]
+const ROUTES: Route[] = [...productRoutes, ...variationRoutes, ...orderRoutes, ...webhookRoutes]
 const REST_PREFIX = '/wp-json/wc/v3'
 
 /** What the request core needs. */

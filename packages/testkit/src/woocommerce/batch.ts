@@ -1,0 +1,67 @@
+import { RestError, restResponse } from './rest-response.js'
+import { ALLOW, phpIntval, type RouteContext } from './route-kit.js'
+
+/** WooCommerce's default `woocommerce_rest_batch_items_limit`. */
+const BATCH_LIMIT = 100
+
+/** One item of a batch body. */
+export type BatchEntry = Record<string, unknown>
+
+/** Non-transactional batch: creates, then updates, then (forced) deletes; errors per item, 200 overall. */
+export function batch(
+  ctx: RouteContext,
+  ops: {
+    create: (body: BatchEntry) => unknown
+    update: (id: number, body: BatchEntry) => unknown
+    remove: (id: number) => unknown
+  },
+): Response {
+  const body = ctx.body
+  const creates = Array.isArray(body['create']) ? (body['create'] as BatchEntry[]) : null
+  const updates = Array.isArray(body['update']) ? (body['update'] as BatchEntry[]) : null
+  const deletes = Array.isArray(body['delete']) ? (body['delete'] as unknown[]) : null
+  const count = (creates?.length ?? 0) + (updates?.length ?? 0) + (deletes?.length ?? 0)
+  if (count > BATCH_LIMIT) {
+    throw new RestError(
+      'woocommerce_rest_request_entity_too_large',
+      `Unable to accept more than ${BATCH_LIMIT} items for this request.`,
+      413,
+    ).withAllow(ALLOW.batch)
+  }
+  const itemError = (id: number, error: unknown): unknown => {
+    if (error instanceof RestError) return { id, error: error.toJSON() }
+    throw error
+  }
+  const out: Record<string, unknown[]> = {}
+  if (creates) {
+    out['create'] = creates.map((item) => {
+      try {
+        return ops.create(item)
+      } catch (error) {
+        return itemError(0, error)
+      }
+    })
+  }
+  if (updates) {
+    out['update'] = updates.map((item) => {
+      const id = phpIntval(item['id'])
+      try {
+        return ops.update(id, item)
+      } catch (error) {
+        return itemError(id, error)
+      }
+    })
+  }
+  if (deletes) {
+    out['delete'] = deletes.map((raw) => {
+      const id = phpIntval(typeof raw === 'object' && raw !== null ? (raw as BatchEntry)['id'] : raw)
+      try {
+        return ops.remove(id)
+      } catch (error) {
+        return itemError(id, error)
+      }
+    })
+  }
+  // PHP encodes an empty associative array as `[]`, as recorded for an empty batch.
+  return restResponse(ctx.origin, 200, Object.keys(out).length === 0 ? [] : out, { allow: ALLOW.batch })
+}
