@@ -10,14 +10,19 @@
  *   {@link ensureWebhooks} to register and re-activate webhooks.
  * - {@link normalizeProduct}: products and variations to core's `NormalizedProduct`.
  *
+ * - {@link woocommerce}: the `ProviderAdapter` (inventory with a stored plan, import, polls).
+ *
  * Depends only on `@hub/core`'s ports and errors.
  *
  * @packageDocumentation
  */
+
+export * from './woocommerce-adapter.js'
 export * from './woocommerce-auth.js'
 export * from './woocommerce-client.js'
 export * from './woocommerce-credentials.js'
 export * from './woocommerce-errors.js'
+export * from './woocommerce-inventory.js'
 export * from './woocommerce-normalizers.js'
 export * from './woocommerce-oauth1.js'
 export * from './woocommerce-schemas.js'
