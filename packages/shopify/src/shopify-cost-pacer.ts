@@ -66,13 +66,16 @@ export class CostPacer {
   }
 }
 
+/** Shortest back-off after THROTTLED even when the bucket says less: avoids hot retry loops. */
+const MIN_THROTTLE_WAIT_MS = 100
+
 /**
- * How long to back off after a THROTTLED answer: until the requested cost is restored, at least
- * one second (Shopify's guidance).
+ * How long to back off after a THROTTLED answer: exactly until the requested cost is restored
+ * when the answer says how full the bucket is, else one second (Shopify's guidance).
  */
 export function throttledRetryAfterMs(cost: QueryCost | null): number {
-  if (!cost) return 1000
-  const requested = cost.requestedQueryCost ?? 0
+  if (!cost || typeof cost.requestedQueryCost !== 'number') return 1000
   const { currentlyAvailable, restoreRate } = cost.throttleStatus
-  return Math.max(1000, Math.ceil(((requested - currentlyAvailable) / restoreRate) * 1000))
+  const restoreMs = Math.ceil(((cost.requestedQueryCost - currentlyAvailable) / restoreRate) * 1000)
+  return Math.max(MIN_THROTTLE_WAIT_MS, restoreMs)
 }

@@ -11,23 +11,28 @@ import { z } from 'zod'
 import { type ShopifyClient, throwOnUserErrors, userErrorsSchema } from './shopify-client.js'
 import { ShopifyUserError } from './shopify-errors.js'
 import { isNumericId, numericIdOf, toGid } from './shopify-ids.js'
-import { INVENTORY_ADJUST_MUTATION, INVENTORY_LEVELS_QUERY } from './shopify-operations.js'
+import {
+  INVENTORY_ADJUST_MUTATION,
+  INVENTORY_LEVEL_QUERY,
+  INVENTORY_LEVELS_QUERY,
+} from './shopify-operations.js'
 
 /** Gives the inventory port a client for the connection of an execution context. */
 export type ClientForContext = (ctx: ExecutionContext) => ShopifyClient
 
+const quantitiesSchema = z.array(z.object({ name: z.string(), quantity: z.number().int() }))
+const itemFields = { id: z.string(), tracked: z.boolean() }
+const levelSchema = z.object({
+  inventoryItem: z
+    .object({ ...itemFields, inventoryLevel: z.object({ quantities: quantitiesSchema }).nullable() })
+    .nullable(),
+})
 const levelsSchema = z.object({
   inventoryItem: z
     .object({
-      id: z.string(),
-      tracked: z.boolean(),
+      ...itemFields,
       inventoryLevels: z.object({
-        nodes: z.array(
-          z.object({
-            location: z.object({ id: z.string() }),
-            quantities: z.array(z.object({ name: z.string(), quantity: z.number().int() })),
-          }),
-        ),
+        nodes: z.array(z.object({ location: z.object({ id: z.string() }), quantities: quantitiesSchema })),
       }),
     })
     .nullable(),
@@ -68,71 +73,105 @@ function configuredLocation(ctx: ExecutionContext): string | null {
  * `changeFromQuantity` (compare-and-swap) and `@idempotent`. A stale compare throws the core's
  * `StaleInventoryError`, so the reconcile re-reads and recomputes; it never retries blindly.
  */
+/** `available` out of a level's quantities; Shopify always returns the names asked for. */
+function available(quantities: z.infer<typeof quantitiesSchema>, externalId: string): number {
+  const quantity = quantities.find((q) => q.name === 'available')?.quantity
+  if (quantity === undefined) {
+    throw new PermanentError('SHOPIFY_INVENTORY_UNREADABLE', `no available quantity for ${externalId}`)
+  }
+  return quantity
+}
+
+function checkItem(item: { tracked: boolean } | null, externalId: string): void {
+  if (item === null) {
+    throw new PermanentError('SHOPIFY_INVENTORY_ITEM_NOT_FOUND', `inventory item ${externalId} not found`)
+  }
+  if (!item.tracked) {
+    throw new PermanentError('SHOPIFY_INVENTORY_NOT_TRACKED', `inventory item ${externalId} is not tracked`)
+  }
+}
+
+/**
+ * The Shopify side of the core's inventory reconcile: fresh reads of `available` at the
+ * connection's location, and deltas through `inventoryAdjustQuantities` with
+ * `changeFromQuantity` (compare-and-swap) and `@idempotent`. A stale compare throws the core's
+ * `StaleInventoryError`, so the reconcile re-reads and recomputes; it never retries blindly.
+ *
+ * The location is `settings.locationId` of the connection; without it, an item stocked at exactly
+ * one location uses that one (remembered per item, so later reads are the cheap one-level query).
+ */
 export function createShopifyInventory(clientFor: ClientForContext): ProviderInventory {
-  async function readLevels(ctx: ExecutionContext, externalId: string) {
+  const discovered = new Map<string, string>()
+  const memoKey = (ctx: ExecutionContext, externalId: string) => `${ctx.connection.id}:${externalId}`
+
+  function requireItemId(externalId: string): void {
     if (!isNumericId(externalId)) {
       throw new PermanentError(
         'SHOPIFY_INVENTORY_ITEM_INVALID',
         `not a Shopify inventory item id: ${externalId}`,
       )
     }
+  }
+
+  /** Read every level (first 10) to find the one location the item is stocked at. */
+  async function readDiscovering(ctx: ExecutionContext, externalId: string) {
     const { data } = await clientFor(ctx).request(INVENTORY_LEVELS_QUERY, {
       variables: { id: toGid('InventoryItem', externalId) },
       schema: levelsSchema,
       signal: ctx.signal,
     })
-    if (data.inventoryItem === null) {
-      throw new PermanentError('SHOPIFY_INVENTORY_ITEM_NOT_FOUND', `inventory item ${externalId} not found`)
-    }
-    if (!data.inventoryItem.tracked) {
-      throw new PermanentError('SHOPIFY_INVENTORY_NOT_TRACKED', `inventory item ${externalId} is not tracked`)
-    }
-    return data.inventoryItem.inventoryLevels.nodes.map((level) => ({
-      locationId: numericIdOf(level.location.id, 'Location') ?? '',
-      available: level.quantities.find((q) => q.name === 'available')?.quantity ?? null,
-    }))
-  }
-
-  function pickLevel(
-    ctx: ExecutionContext,
-    externalId: string,
-    levels: Awaited<ReturnType<typeof readLevels>>,
-  ) {
-    const wanted = configuredLocation(ctx)
-    const level =
-      wanted === null
-        ? levels.length === 1
-          ? levels[0]
-          : undefined
-        : levels.find((l) => l.locationId === wanted)
-    if (level === undefined) {
+    checkItem(data.inventoryItem, externalId)
+    const levels = data.inventoryItem?.inventoryLevels.nodes ?? []
+    const level = levels.length === 1 ? levels[0] : undefined
+    const locationId = level ? numericIdOf(level.location.id, 'Location') : null
+    if (!level || locationId === null) {
       throw new PermanentError(
-        wanted === null ? 'SHOPIFY_LOCATION_AMBIGUOUS' : 'SHOPIFY_ITEM_NOT_STOCKED',
-        wanted === null
-          ? `inventory item ${externalId} is stocked at ${levels.length} locations; set settings.locationId`
-          : `inventory item ${externalId} is not stocked at location ${wanted}`,
+        'SHOPIFY_LOCATION_AMBIGUOUS',
+        `inventory item ${externalId} is stocked at ${levels.length} locations; set settings.locationId`,
       )
     }
-    if (level.available === null) {
-      throw new PermanentError('SHOPIFY_INVENTORY_UNREADABLE', `no available quantity for ${externalId}`)
+    discovered.set(memoKey(ctx, externalId), locationId)
+    return { locationId, quantity: available(level.quantities, externalId) }
+  }
+
+  async function readAt(ctx: ExecutionContext, externalId: string, locationId: string) {
+    const { data } = await clientFor(ctx).request(INVENTORY_LEVEL_QUERY, {
+      variables: { id: toGid('InventoryItem', externalId), locationId: toGid('Location', locationId) },
+      schema: levelSchema,
+      signal: ctx.signal,
+    })
+    checkItem(data.inventoryItem, externalId)
+    const level = data.inventoryItem?.inventoryLevel
+    if (!level) {
+      throw new PermanentError(
+        'SHOPIFY_ITEM_NOT_STOCKED',
+        `inventory item ${externalId} is not stocked at ${locationId}`,
+      )
     }
-    return { locationId: level.locationId, available: level.available }
+    return { locationId, quantity: available(level.quantities, externalId) }
+  }
+
+  async function readLevel(ctx: ExecutionContext, externalId: string) {
+    requireItemId(externalId)
+    const locationId = configuredLocation(ctx) ?? discovered.get(memoKey(ctx, externalId))
+    return locationId === undefined ? readDiscovering(ctx, externalId) : readAt(ctx, externalId, locationId)
   }
 
   async function read(ctx: ExecutionContext, externalId: string): Promise<InventoryReading> {
-    const level = pickLevel(ctx, externalId, await readLevels(ctx, externalId))
-    return { quantity: level.available, token: { locationId: level.locationId } }
+    const level = await readLevel(ctx, externalId)
+    return { quantity: level.quantity, token: { locationId: level.locationId } }
   }
 
   return {
     read,
     async push(ctx, { externalId, observed, target, idempotencyKey }) {
+      requireItemId(externalId)
       const delta = target - observed.quantity
       if (delta === 0) return { quantity: observed.quantity }
       const fromToken = tokenSchema.safeParse(observed.token)
       const locationId = fromToken.success
         ? fromToken.data.locationId
-        : pickLevel(ctx, externalId, await readLevels(ctx, externalId)).locationId
+        : (await readLevel(ctx, externalId)).locationId
       // Same logical write → same key and same variables: a retry gets Shopify's original answer.
       const key = createHash('sha256')
         .update(JSON.stringify([idempotencyKey, externalId, locationId, observed.quantity, target]))

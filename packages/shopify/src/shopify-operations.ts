@@ -84,13 +84,23 @@ query HubProductVariants($id: ID!, $first: Int!, $after: String) {
   }
 }`
 
-/** Fresh `available` quantity of one inventory item at every location (the reconcile read). */
+/** Fresh `available` quantity of one inventory item at one location (the cheap reconcile read). */
+export const INVENTORY_LEVEL_QUERY = /* GraphQL */ `
+query HubInventoryLevel($id: ID!, $locationId: ID!) {
+  inventoryItem(id: $id) {
+    id
+    tracked
+    inventoryLevel(locationId: $locationId) { id quantities(names: ["available"]) { name quantity } }
+  }
+}`
+
+/** Fresh `available` quantity at every location: finds the location when none is configured. */
 export const INVENTORY_LEVELS_QUERY = /* GraphQL */ `
 query HubInventoryLevels($id: ID!) {
   inventoryItem(id: $id) {
     id
     tracked
-    inventoryLevels(first: 50) {
+    inventoryLevels(first: 10) {
       nodes { id location { id } quantities(names: ["available"]) { name quantity } }
     }
   }
@@ -199,6 +209,7 @@ export const SHOPIFY_GRAPHQL_DOCUMENTS: Readonly<Record<string, string>> = {
   PRODUCTS_PAGE_QUERY,
   PRODUCT_QUERY,
   PRODUCT_VARIANTS_PAGE_QUERY,
+  INVENTORY_LEVEL_QUERY,
   INVENTORY_LEVELS_QUERY,
   INVENTORY_ADJUST_MUTATION,
   WEBHOOK_SUBSCRIPTION_CREATE_MUTATION,

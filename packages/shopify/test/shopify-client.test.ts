@@ -182,6 +182,22 @@ describe('throttling and cost errors', () => {
     expect(error).toMatchObject({ code: 'SHOPIFY_THROTTLED', retryAfterMs: 1720 })
   })
 
+  it('waits exactly the restore time the THROTTLED answer implies, never less than 100 ms', async () => {
+    const throttled = (requested: number, available: number) =>
+      HttpResponse.json({
+        errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED' } }],
+        extensions: { cost: { ...cost(requested, available), actualQueryCost: null } },
+      })
+    const clock = fakeClock()
+    const client = createShopifyClient({ shop: SHOP, auth: TOKEN, clock })
+    server.use(http.post(ENDPOINT, () => throttled(752, 2)))
+    expect(await failure(client.request(QUERY))).toMatchObject({ retryAfterMs: 7500 })
+    server.use(http.post(ENDPOINT, () => throttled(5, 0)))
+    expect(await failure(client.request('query { other }'))).toMatchObject({ retryAfterMs: 100 })
+    // The second query was not paced: its cost was unknown, and the first one's is not reused.
+    expect(clock.waits).toEqual([])
+  })
+
   it('turns 429 into a retryable error honouring Retry-After, else at least a second', async () => {
     server.use(
       http.post(
