@@ -6,11 +6,13 @@ import { type FakeClock, systemClock } from './clock.js'
 import type { ResolverContext, ShopInfo } from './context.js'
 import { LeakyBucket } from './cost.js'
 import { answerGraphQL, type GraphQLRequestContext } from './graphql-endpoint.js'
+import { json } from './http-json.js'
 import { type LocalServer, serveLocally } from './http-server.js'
 import { IdempotencyStore } from './idempotency.js'
 import { parseGid } from './ids.js'
 import { losslessStringify } from './json-text.js'
-import { type OAuthFailure, OAuthServer, signOAuthQuery, type TokenResponse } from './oauth.js'
+import { OAuthServer, type TokenResponse } from './oauth.js'
+import { accessTokenResponse, authorizeResponse, type OAuthRouteDeps } from './oauth-routes.js'
 import { seededRng } from './rng.js'
 import { queryRoot } from './root-resolvers.js'
 import {
@@ -92,28 +94,6 @@ export interface FakeFaults {
 const DEFAULT_SCOPES =
   'read_products,write_products,read_inventory,write_inventory,read_locations,read_orders'
 const UNAUTHORIZED = '[API] Invalid API key or access token (unrecognized login or wrong password)'
-
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-  })
-}
-
-/** Parses a JSON or form-encoded request body into string fields. */
-async function formFields(request: Request): Promise<Record<string, string>> {
-  const text = await request.text()
-  if ((request.headers.get('content-type') ?? '').includes('application/json')) {
-    try {
-      const parsed = JSON.parse(text) as unknown
-      if (!parsed || typeof parsed !== 'object') return {}
-      return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]))
-    } catch {
-      return {}
-    }
-  }
-  return Object.fromEntries(new URLSearchParams(text))
-}
 
 /**
  * A stateful fake Shopify shop: GraphQL Admin API validated against the real schema, cost-based
@@ -389,9 +369,10 @@ export class FakeShopify {
     const graphqlMatch = /^\/admin\/api\/([^/]+)\/graphql\.json$/.exec(url.pathname)
     if (graphqlMatch && request.method === 'POST')
       return this.#graphql(request, graphqlMatch[1] as string, url.origin)
-    if (url.pathname === '/admin/oauth/authorize' && request.method === 'GET') return this.#authorize(url)
+    if (url.pathname === '/admin/oauth/authorize' && request.method === 'GET')
+      return authorizeResponse(url, this.#oauthRoute())
     if (url.pathname === '/admin/oauth/access_token' && request.method === 'POST')
-      return this.#accessToken(request)
+      return accessTokenResponse(request, this.#oauthRoute())
     const bulkMatch = /^\/__fake\/bulk\/(\d+)\.jsonl$/.exec(url.pathname)
     if (bulkMatch && request.method === 'GET') {
       const op = this.bulk.byId(bulkMatch[1] as string)
@@ -454,50 +435,16 @@ export class FakeShopify {
     return json(answer.status, answer.body, { ...versionHeader, ...(answer.headers ?? {}) })
   }
 
-  #authorize(url: URL): Response {
-    const q = url.searchParams
-    if (q.get('client_id') !== this.#options.apiKey) {
-      return new Response('Oauth error invalid_request: The client_id is not valid', { status: 400 })
+  #oauthRoute(): OAuthRouteDeps {
+    return {
+      apiKey: this.#options.apiKey,
+      apiSecret: this.#options.apiSecret,
+      redirectUris: this.#options.redirectUris,
+      defaultScopes: this.#options.scopes ?? DEFAULT_SCOPES,
+      shopDomain: this.shop.domain,
+      clock: this.clock,
+      oauth: this.oauth,
     }
-    const redirectUri = q.get('redirect_uri')
-    if (!redirectUri || (this.#options.redirectUris && !this.#options.redirectUris.includes(redirectUri))) {
-      return new Response('Oauth error invalid_request: The redirect_uri is not whitelisted', { status: 400 })
-    }
-    const handle = this.shop.domain.replace(/\.myshopify\.com$/, '')
-    const params: Record<string, string> = {
-      code: this.oauth.issueCode(q.get('scope') ?? this.#options.scopes ?? DEFAULT_SCOPES),
-      host: Buffer.from(`admin.shopify.com/store/${handle}`).toString('base64'),
-      shop: this.shop.domain,
-      state: q.get('state') ?? '',
-      timestamp: String(Math.floor(this.clock.now() / 1000)),
-    }
-    params.hmac = signOAuthQuery(params, this.#options.apiSecret)
-    const target = new URL(redirectUri)
-    for (const key of Object.keys(params).sort()) target.searchParams.set(key, params[key] as string)
-    return new Response(null, { status: 302, headers: { location: target.toString() } })
-  }
-
-  async #accessToken(request: Request): Promise<Response> {
-    const fields = await formFields(request)
-    if (fields.client_id !== this.#options.apiKey || fields.client_secret !== this.#options.apiSecret) {
-      return json(400, { error: 'invalid_client', error_description: 'Client credentials are invalid' })
-    }
-    let result: TokenResponse | OAuthFailure
-    if (fields.grant_type === 'refresh_token') {
-      result = this.oauth.refresh(fields.refresh_token ?? '')
-    } else if (fields.grant_type === undefined || fields.grant_type === 'authorization_code') {
-      result = this.oauth.exchangeCode(fields.code ?? '', fields.expiring === '1')
-    } else {
-      result = {
-        status: 400,
-        body: {
-          error: 'unsupported_grant_type',
-          error_description: `grant_type ${fields.grant_type} is not supported by the fake`,
-        },
-      }
-    }
-    if ('status' in result) return json(result.status, result.body)
-    return json(200, result)
   }
 
   /** MSW handlers answering for `https://{shop}/*` through {@link fetch}. */
