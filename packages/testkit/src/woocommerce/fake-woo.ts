@@ -1,6 +1,7 @@
 import { ConfigError, PermanentError } from '@hub/core'
 import { type HttpHandler, http } from 'msw'
 import { WebhookDispatcher, type WooDeliveryRecord, type WooWebhookFaults } from './deliveries.js'
+import { WooDomainError } from './domain-error.js'
 import { type LocalServer, serveLocally } from './node-bridge.js'
 import { renderOrder, renderProduct } from './render.js'
 import {
@@ -12,7 +13,7 @@ import {
 import { seededRandom } from './rng.js'
 import { createRouter } from './router.js'
 import { type SeedProductsOptions, seedCatalog } from './seed.js'
-import { type ProductPatch, WooDomainError, WooState } from './state.js'
+import { type ProductPatch, WooState } from './state.js'
 import type {
   KeyPermissions,
   OrderRecord,

@@ -1,4 +1,5 @@
-import { orderTotal, type WooState, wcDate } from './state.js'
+import { orderTotal } from './orders.js'
+import { type WooState, wcDate } from './state.js'
 import type {
   LineItemRecord,
   NoteRecord,

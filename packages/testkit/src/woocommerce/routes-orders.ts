@@ -1,3 +1,5 @@
+import { WooDomainError } from './domain-error.js'
+import type { OrderLineInput } from './orders.js'
 import { renderNote, renderOrder, renderRefund } from './render.js'
 import { RestError, restResponse } from './rest-response.js'
 import {
@@ -13,7 +15,6 @@ import {
   sortByDate,
   str,
 } from './route-kit.js'
-import { type OrderLineInput, WooDomainError } from './state.js'
 import type { OrderRecord, OrderStatus } from './types.js'
 
 const ORDER_STATUSES: readonly OrderStatus[] = [

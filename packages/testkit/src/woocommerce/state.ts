@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto'
+import { OrderDesk, type OrderInput, type RefundInput } from './orders.js'
 import type { SeededRandom } from './rng.js'
 import type {
   ApiKeyRecord,
   KeyPermissions,
-  LineItemRecord,
-  NoteRecord,
   OrderRecord,
   OrderStatus,
   ParentAttribute,
@@ -26,18 +25,6 @@ export type WooTopic =
   | 'order.deleted'
   | 'order.restored'
 
-/** A domain failure the REST layer turns into a WordPress error body. */
-export class WooDomainError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status: number,
-  ) {
-    super(message)
-    this.name = 'WooDomainError'
-  }
-}
-
 /** Product fields a write may change (already coerced to the right types). */
 export interface ProductPatch {
   name?: string
@@ -57,49 +44,6 @@ export interface ProductPatch {
   variationAttributes?: VariationAttribute[]
   menuOrder?: number
 }
-
-/** One requested order line. */
-export interface OrderLineInput {
-  productId: number
-  variationId?: number
-  quantity: number
-}
-
-/** Input of an order creation. */
-export interface OrderInput {
-  status?: OrderStatus
-  setPaid?: boolean
-  lineItems: OrderLineInput[]
-  billing?: Record<string, string>
-  shipping?: Record<string, string>
-  paymentMethod?: string
-  paymentMethodTitle?: string
-}
-
-const STATUS_LABEL: Record<OrderStatus, string> = {
-  pending: 'Pending payment',
-  processing: 'Processing',
-  'on-hold': 'On hold',
-  completed: 'Completed',
-  cancelled: 'Cancelled',
-  refunded: 'Refunded',
-  failed: 'Failed',
-  trash: 'Trash',
-}
-
-const REDUCING_STATUSES: readonly OrderStatus[] = ['processing', 'completed', 'on-hold']
-const RESTORING_STATUSES: readonly OrderStatus[] = ['cancelled', 'pending']
-const ADDRESS_KEYS = [
-  'first_name',
-  'last_name',
-  'company',
-  'address_1',
-  'address_2',
-  'city',
-  'state',
-  'postcode',
-  'country',
-]
 
 function slugify(text: string): string {
   return text
@@ -128,8 +72,8 @@ export class WooState {
   nextWebhookId = 1
   nextKeyId = 1
   nextItemId = 1
-  private nextMetaId = 1
-  private nextNoteId = 1
+  nextMetaId = 1
+  private readonly orderDesk = new OrderDesk(this)
   private readonly listeners: Array<(topic: WooTopic, id: number) => void> = []
 
   constructor(
@@ -341,231 +285,20 @@ export class WooState {
     if (parent) parent.variationIds = parent.variationIds.filter((v) => v !== record.id)
   }
 
-  // ---- orders -----------------------------------------------------------------------------
+  // ---- orders (see orders.ts) ------------------------------------------------------------
 
-  private address(input: Record<string, string> | undefined, withEmail: boolean): Record<string, string> {
-    const out: Record<string, string> = {}
-    for (const k of ADDRESS_KEYS) out[k] = input?.[k] ?? ''
-    if (withEmail) out['email'] = input?.['email'] ?? ''
-    out['phone'] = input?.['phone'] ?? ''
-    return out
-  }
-
-  private addNote(order: OrderRecord, note: string): NoteRecord {
-    const record = { id: this.nextNoteId++, note, customerNote: false, dateCreated: this.now() }
-    order.notes.push(record)
-    return record
-  }
-
-  /**
-   * Create an order as the REST API does: lines are added while `pending`; a reducing status
-   * (processing, completed, on-hold) reduces stock atomically inside the request; `set_paid` sets
-   * `date_paid`. Queues `order.created`, `order.updated`, then `product.updated` per changed stock.
-   */
+  /** @see OrderDesk.createOrder */
   createOrder(input: OrderInput): OrderRecord {
-    const lines: LineItemRecord[] = input.lineItems.map((line) => this.buildLine(line))
-    const now = this.now()
-    const id = this.nextPostId++
-    const order: OrderRecord = {
-      id,
-      status: 'pending',
-      currency: 'USD',
-      orderKey: `wc_order_${this.randomToken(13)}`,
-      billing: this.address(input.billing, true),
-      shipping: this.address(input.shipping, false),
-      paymentMethod: input.paymentMethod ?? '',
-      paymentMethodTitle: input.paymentMethodTitle ?? '',
-      lineItems: lines,
-      refunds: [],
-      notes: [],
-      dateCreated: now,
-      dateModified: now,
-      datePaid: null,
-      dateCompleted: null,
-    }
-    this.orders.set(id, order)
-    const target = input.status ?? (input.setPaid ? 'processing' : 'pending')
-    const changed = target !== 'pending' ? this.transition(order, target) : []
-    if (input.setPaid && order.datePaid === null && order.paymentMethod !== 'cod') order.datePaid = now
-    this.emit('order.created', id)
-    this.emit('order.updated', id)
-    for (const pid of changed) this.emit('product.updated', pid)
-    return order
+    return this.orderDesk.createOrder(input)
   }
 
-  private buildLine(input: OrderLineInput): LineItemRecord {
-    const product = this.products.get(input.productId)
-    if (!product || product.type === 'variation') {
-      throw new WooDomainError('woocommerce_rest_invalid_product_id', 'Product ID provided is invalid.', 400)
-    }
-    let item = product
-    if (input.variationId) {
-      const variation = this.products.get(input.variationId)
-      if (!variation || variation.parentId !== product.id) {
-        throw new WooDomainError(
-          'woocommerce_rest_invalid_product_id',
-          'Product ID provided is invalid.',
-          400,
-        )
-      }
-      item = variation
-    }
-    if (!Number.isInteger(input.quantity) || input.quantity <= 0) {
-      throw new WooDomainError(
-        'woocommerce_rest_invalid_quantity',
-        'Product quantity must be a positive integer.',
-        400,
-      )
-    }
-    const isVariation = item.type === 'variation'
-    return {
-      id: this.nextItemId++,
-      productId: product.id,
-      variationId: isVariation ? item.id : 0,
-      quantity: input.quantity,
-      name: isVariation ? `${product.name} - ${item.name}` : product.name,
-      sku: item.sku,
-      price: Number(item.salePrice || item.regularPrice || '0'),
-      parentName: isVariation ? product.name : null,
-      attributeMeta: item.variationAttributes.map((a) => ({
-        id: this.nextMetaId++,
-        key: a.name.toLowerCase(),
-        value: a.option,
-        displayKey: a.name,
-      })),
-      reducedStock: 0,
-      reducedStockMetaId: 0,
-      restockedRefunded: 0,
-      restockedMetaId: 0,
-    }
-  }
-
-  /** Change an order's status with WooCommerce's stock side effects. Queues webhook events. */
+  /** @see OrderDesk.setOrderStatus */
   setOrderStatus(order: OrderRecord, status: OrderStatus): void {
-    if (status === order.status) return
-    const changed = this.transition(order, status)
-    this.emit('order.updated', order.id)
-    for (const pid of changed) this.emit('product.updated', pid)
+    this.orderDesk.setOrderStatus(order, status)
   }
 
-  /** Returns the ids of stock owners whose stock changed. */
-  private transition(order: OrderRecord, status: OrderStatus): number[] {
-    const from = order.status
-    const now = this.now()
-    let changed: number[] = []
-    if (REDUCING_STATUSES.includes(status)) changed = this.reduceStock(order)
-    else if (RESTORING_STATUSES.includes(status)) changed = this.restoreStock(order)
-    order.status = status
-    order.dateModified = now
-    if (status === 'completed') {
-      order.dateCompleted = now
-      if (order.datePaid === null || order.paymentMethod === 'cod') order.datePaid = now
-    }
-    // Cash on delivery is paid when completed (recorded: `date_paid` stays null while processing).
-    if (status === 'processing' && order.datePaid === null && order.paymentMethod !== 'cod')
-      order.datePaid = now
-    this.addNote(order, `Order status changed from ${STATUS_LABEL[from]} to ${STATUS_LABEL[status]}.`)
-    return changed
+  /** @see OrderDesk.refundOrder */
+  refundOrder(order: OrderRecord, input: RefundInput): RefundRecord {
+    return this.orderDesk.refundOrder(order, input)
   }
-
-  private describe(owner: ProductRecord, line: LineItemRecord): string {
-    const suffix = line.variationId ? '<span class="description"></span>' : ''
-    return `${line.name} (${owner.sku || owner.id})${suffix}`
-  }
-
-  private reduceStock(order: OrderRecord): number[] {
-    const parts: string[] = []
-    const changed: number[] = []
-    for (const line of order.lineItems) {
-      if (line.reducedStock > 0) continue
-      const product = this.products.get(line.variationId || line.productId)
-      if (!product) continue
-      const owner = this.stockOwner(product)
-      const result = this.adjustStock(owner, -line.quantity)
-      const parent = this.products.get(line.productId)
-      if (parent) parent.totalSales += line.quantity
-      if (!result) continue
-      line.reducedStock = line.quantity
-      line.reducedStockMetaId = this.nextMetaId++
-      parts.push(`${this.describe(owner, line)} ${result[0]}&rarr;${result[1]}`)
-      if (!changed.includes(owner.id)) changed.push(owner.id)
-    }
-    if (parts.length > 0) this.addNote(order, `Stock levels reduced: ${parts.join(', ')}`)
-    return changed
-  }
-
-  private restoreStock(order: OrderRecord): number[] {
-    const parts: string[] = []
-    const changed: number[] = []
-    for (const line of order.lineItems) {
-      if (line.reducedStock <= 0) continue
-      const product = this.products.get(line.variationId || line.productId)
-      const parent = this.products.get(line.productId)
-      if (parent) parent.totalSales = Math.max(0, parent.totalSales - line.quantity)
-      const owner = product ? this.stockOwner(product) : undefined
-      const result = owner ? this.adjustStock(owner, line.reducedStock) : null
-      line.reducedStock = 0
-      if (!owner || !result) continue
-      parts.push(`${this.describe(owner, line)} ${result[0]}&rarr;${result[1]}`)
-      if (!changed.includes(owner.id)) changed.push(owner.id)
-    }
-    if (parts.length > 0) this.addNote(order, `Stock levels increased: ${parts.join(', ')}`)
-    return changed
-  }
-
-  /**
-   * Create a refund. With `restock`, refunded quantities go back to stock (`product.updated` first,
-   * then `order.updated`, as recorded). A full refund moves the order to `refunded`.
-   */
-  refundOrder(
-    order: OrderRecord,
-    input: {
-      amount: string
-      reason: string
-      restock: boolean
-      lines: Array<{ id: number; quantity: number; total: number }>
-    },
-  ): RefundRecord {
-    const refund: RefundRecord = {
-      id: this.nextPostId++,
-      amount: input.amount,
-      reason: input.reason,
-      dateCreated: this.now(),
-      lines: [],
-    }
-    const changed: number[] = []
-    for (const req of input.lines) {
-      const line = order.lineItems.find((l) => l.id === req.id)
-      if (!line || req.quantity <= 0) continue
-      refund.lines.push({
-        id: this.nextItemId++,
-        refundedItemId: line.id,
-        metaId: this.nextMetaId++,
-        quantity: req.quantity,
-        total: req.total,
-      })
-      if (!input.restock) continue
-      const product = this.products.get(line.variationId || line.productId)
-      const owner = product ? this.stockOwner(product) : undefined
-      const result = owner ? this.adjustStock(owner, req.quantity) : null
-      if (!owner || !result) continue
-      line.reducedStock = Math.max(0, line.reducedStock - req.quantity)
-      line.restockedRefunded += req.quantity
-      if (line.restockedMetaId === 0) line.restockedMetaId = this.nextMetaId++
-      this.addNote(order, `Item #${line.id} stock increased from ${result[0]} to ${result[1]}.`)
-      if (!changed.includes(owner.id)) changed.push(owner.id)
-    }
-    order.refunds.push(refund)
-    order.dateModified = this.now()
-    const refunded = order.refunds.reduce((sum, r) => sum + Number(r.amount), 0)
-    if (refunded >= orderTotal(order) && order.status !== 'refunded') this.transition(order, 'refunded')
-    for (const pid of changed) this.emit('product.updated', pid)
-    this.emit('order.updated', order.id)
-    return refund
-  }
-}
-
-/** Sum of line totals (no taxes, shipping or discounts in the fake). */
-export function orderTotal(order: OrderRecord): number {
-  return order.lineItems.reduce((sum, l) => sum + l.price * l.quantity, 0)
 }
