@@ -1,7 +1,7 @@
-import type { FakeWoo, WooCredentials } from '../src/woocommerce/index.js'
+import type { FakeWoo, FakeWooKey } from '../src/woocommerce/index.js'
 
 /** How a test request authenticates. */
-export type TestAuth = 'basic' | 'query' | 'none' | { basic: WooCredentials } | { query: WooCredentials }
+export type TestAuth = 'basic' | 'query' | 'none' | { basic: FakeWooKey } | { query: FakeWooKey }
 
 /** Send a REST request straight to the fake's core (no network). */
 export async function wooRequest(

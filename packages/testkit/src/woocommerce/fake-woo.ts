@@ -61,7 +61,7 @@ export interface FakeWooOptions {
 }
 
 /** A REST API key of the fake. */
-export interface WooCredentials {
+export interface FakeWooKey {
   consumerKey: string
   consumerSecret: string
   permissions: KeyPermissions
@@ -83,7 +83,7 @@ export interface FakeWoo {
   /** The request → response core (what the handlers and the server call). */
   handle(request: Request): Promise<Response>
   /** The default `read_write` key. */
-  readonly credentials: WooCredentials
+  readonly credentials: FakeWooKey
   /** A `Cookie` header value that counts as a logged-in admin for `/wc-auth/v1/*`. */
   readonly loginCookie: string
   /** Every webhook request sent so far (pings included). */
@@ -93,10 +93,7 @@ export interface FakeWoo {
   /** Serve the same store on a real `http://127.0.0.1:<port>` server. */
   listen(): Promise<LocalServer>
   /** Add an API key. */
-  addKey(
-    permissions: KeyPermissions,
-    values?: { consumerKey?: string; consumerSecret?: string },
-  ): WooCredentials
+  addKey(permissions: KeyPermissions, values?: { consumerKey?: string; consumerSecret?: string }): FakeWooKey
   /** Create `count` products quickly (no webhooks). Returns the parent product ids. */
   seedProducts(count: number, options?: SeedProductsOptions): number[]
   /** Create one product or variation (no webhook unless `fireWebhook`). */

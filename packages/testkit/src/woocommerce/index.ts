@@ -4,8 +4,8 @@ export {
   createFakeWoo,
   type FakeOrderInput,
   type FakeWoo,
+  type FakeWooKey,
   type FakeWooOptions,
-  type WooCredentials,
 } from './fake-woo.js'
 export type { LocalServer } from './node-bridge.js'
 export { serveLocally } from './node-bridge.js'
