@@ -24,7 +24,10 @@ import { parseStoreUrl, type StoreUrlPolicy } from './woocommerce-url.js'
  * - `basic`: HTTP Basic (key:secret). HTTPS only.
  * - `query`: `consumer_key`/`consumer_secret` in the query string, for hosts that strip the
  *   `Authorization` header (Apache CGI/FastCGI). HTTPS only.
- * - `oauth1`: one-legged OAuth 1.0a in the query; what WooCommerce requires over plain HTTP.
+ * - `oauth1`: one-legged OAuth 1.0a in the query; what WooCommerce requires over plain HTTP. On
+ *   an `https` store URL it is for sites behind a TLS proxy that WordPress does not recognise
+ *   (`is_ssl()` false: Basic is ignored there), so the signature base uses `http://` as
+ *   WooCommerce computes it.
  * - `auto` (default): `basic` on https, `oauth1` on http.
  */
 export type WooAuthMode = 'auto' | 'basic' | 'query' | 'oauth1'
@@ -218,6 +221,7 @@ export function createWooClient(options: WooClientOptions): WooClient {
         keys,
         signatureMethod: options.oauthSignatureMethod ?? 'HMAC-SHA256',
         timestamp: Math.floor(now() / 1000),
+        ...(https ? { baseScheme: 'http' as const } : {}),
       })
       return { url: signed.href }
     }
@@ -252,7 +256,7 @@ export function createWooClient(options: WooClientOptions): WooClient {
           status: 0,
           wooCode: null,
           request: label,
-          cause,
+          cause: sanitizedCause(cause),
         })
       }
       if (opts.signal?.aborted) throw cause
@@ -263,7 +267,7 @@ export function createWooClient(options: WooClientOptions): WooClient {
         status: 0,
         wooCode: null,
         request: label,
-        cause,
+        cause: sanitizedCause(cause),
       })
     }
     const body = await readText(response, label)
@@ -477,6 +481,17 @@ export function createWooClient(options: WooClientOptions): WooClient {
     request,
   }
   return client
+}
+
+/**
+ * ky and undici errors carry the request URL, which holds the keys in `query` mode: keep only
+ * the error's name and system code (e.g. `ECONNREFUSED`) as the cause.
+ */
+function sanitizedCause(cause: unknown): Error {
+  const name = cause instanceof Error ? cause.name : 'Error'
+  const inner = cause instanceof Error ? (cause.cause as { code?: unknown } | undefined) : undefined
+  const code = typeof inner?.code === 'string' ? ` (${inner.code})` : ''
+  return new Error(`${name}${code}`)
 }
 
 function webhookBody(input: WooWebhookInput): Record<string, string> {

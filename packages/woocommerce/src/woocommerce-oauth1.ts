@@ -23,6 +23,12 @@ export interface OAuthSignInput {
   timestamp?: number
   /** Unique per key within 15 minutes (WooCommerce stores used nonces). Default: 32 random hex chars. */
   nonce?: string
+  /**
+   * Scheme of the signature base URL. WooCommerce uses `is_ssl() ? https : http`, not the
+   * scheme the client connected with: behind a TLS proxy WordPress does not recognise, that is
+   * `http` for an `https` request. Default: the URL's own scheme.
+   */
+  baseScheme?: 'http' | 'https'
 }
 
 /** A parameter as PHP's `$_GET` holds it: a string, or one level of `name[key]` entries. */
@@ -96,8 +102,13 @@ function phpUrlDecode(text: string): string {
  * 3. PHP array parameters (`include[]=1`) appear as `include%255B0%255D%3D1`, inner key raw.
  * The base URI is scheme, host, port and path of the request (no query), `rawurlencode`d.
  */
-export function oauthBaseString(method: string, url: URL, params: Map<string, PhpQueryParam>): string {
-  const base = `${url.protocol}//${url.host}${url.pathname}`
+export function oauthBaseString(
+  method: string,
+  url: URL,
+  params: Map<string, PhpQueryParam>,
+  baseScheme?: 'http' | 'https',
+): string {
+  const base = `${baseScheme ? `${baseScheme}:` : url.protocol}//${url.host}${url.pathname}`
   const names = [...params.keys()].sort(strcmp)
   const parts: string[] = []
   for (const name of names) {
@@ -160,7 +171,7 @@ export function signOAuth1Url(input: OAuthSignInput): URL {
   const query = [...kept, ...oauth.map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`)].join('&')
   const params = parsePhpQuery(query)
   const signature = oauthSignature(
-    oauthBaseString(input.method, url, params),
+    oauthBaseString(input.method, url, params, input.baseScheme),
     input.keys.consumerSecret,
     signatureMethod,
   )

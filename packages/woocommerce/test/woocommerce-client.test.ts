@@ -252,6 +252,31 @@ describe('authentication', () => {
     expect(given).toBe(oauthSignature(base, keys.consumerSecret, 'HMAC-SHA256'))
   })
 
+  it('OAuth over an https URL (TLS proxy WordPress does not see) signs with an http base', async () => {
+    const seen = intercept(() => recorded(list))
+    await httpsClient({ auth: 'oauth1' }).listProducts(1, { perPage: 2 })
+    const url = seen[0]?.url as URL
+    expect(url.protocol).toBe('https:')
+    const params = phpQueryParams(url.search)
+    const given = params.get('oauth_signature')
+    params.delete('oauth_signature')
+    expect(given).toBe(
+      oauthSignature(oauthBaseString('GET', url, params, 'http'), keys.consumerSecret, 'HMAC-SHA256'),
+    )
+    expect(seen[0]?.authorization).toBeNull()
+  })
+
+  it('keeps query-string keys out of errors and their causes', async () => {
+    intercept(() => HttpResponse.error())
+    const error = (await httpsClient({ auth: 'query' })
+      .getProduct(18)
+      .catch((e: unknown) => e)) as Error
+    expect(error).toBeInstanceOf(WooRetryableError)
+    expect(`${error.message} ${String(error.cause)} ${JSON.stringify(error)}`).not.toContain(
+      keys.consumerSecret,
+    )
+  })
+
   it('ping: true with working keys, false when the store refuses them', async () => {
     intercept(() => recorded(exchange('wc-auth/use-granted-key.json')))
     expect(await httpsClient().ping()).toBe(true)

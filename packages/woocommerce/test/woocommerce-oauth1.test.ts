@@ -41,6 +41,19 @@ describe('signOAuth1Url', () => {
     expect(url.search.startsWith('?per_page=2&page=1&oauth_consumer_key=')).toBe(true)
   })
 
+  it('signs an https request with an http base when WordPress does not see TLS', () => {
+    const url = signOAuth1Url({
+      method: 'GET',
+      url: 'https://127.0.0.1:8080/wp-json/wc/v3/products?per_page=2&page=1',
+      keys: fixtureKeys,
+      nonce: recordedNonce,
+      timestamp: recordedTimestamp,
+      baseScheme: 'http',
+    })
+    expect(url.protocol).toBe('https:')
+    expect(url.searchParams.get('oauth_signature')).toBe('455hSiP7sn2RPWwPzEy8hq+Wr3bUVbaRBOF2TCtlPx0=')
+  })
+
   it('signs with HMAC-SHA1 when asked', () => {
     const url = signOAuth1Url({
       method: 'get',
