@@ -12,8 +12,13 @@ export interface SqlExecutor {
 export interface SqlDriver extends SqlExecutor {
   /** Short name for diagnostics: `postgres` or `pglite`. */
   readonly name: string
-  /** Run `fn` in one transaction on one connection; commit on success, roll back on error. */
-  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>
+  /**
+   * Run `fn` in one transaction on one connection; commit on success, roll back on error.
+   * `asyncCommit` commits without waiting for the WAL flush (`synchronous_commit = off`): for
+   * writes whose loss in a server crash is harmless, such as a claim (the item just becomes
+   * claimable again). Visibility to other sessions is immediate either way.
+   */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: { asyncCommit?: boolean }): Promise<T>
   /** LISTEN on `channel`; `onNotify` runs for every notification. Resolves once listening. */
   listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>
   /** Close what the driver opened (a pool passed in by the host is left open). */

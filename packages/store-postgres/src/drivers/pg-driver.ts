@@ -94,10 +94,10 @@ export function pgDriver(connection: PgConnection): SqlDriver {
     name: 'postgres',
     query: base.query,
     exec: base.exec,
-    async transaction(fn) {
+    async transaction(fn, options) {
       const client = await pool.connect()
       try {
-        await client.query('BEGIN')
+        await client.query(options?.asyncCommit ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN')
         const result = await fn(executor(client))
         await client.query('COMMIT')
         client.release()

@@ -182,7 +182,7 @@ export function itemMethods({ db, s, channel, now }: StoreContext) {
     async saveDiagnostic(itemId: string, workerId: string, payload: Json): Promise<boolean> {
       const rows = await db.query(
         `UPDATE ${s}.items SET diagnostic_payload = $3::jsonb
-         WHERE id = $1 AND status = 'running' AND lease_owner = $2 RETURNING id`,
+         WHERE id = $1 AND lease_owner = $2 RETURNING id`,
         [itemId, workerId, toJson(payload)],
       )
       return rows.length > 0

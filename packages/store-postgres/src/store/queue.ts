@@ -1,6 +1,7 @@
 import type { ClaimRequest, FinishRequest, SyncItem } from '@hub/core'
 import type { StoreContext } from './context.js'
-import { toItem, toJson } from './rows.js'
+import { createFinishBatcher, type FinishRow } from './finish-batcher.js'
+import { toItem } from './rows.js'
 import { invalid, nonEmpty, validDate } from './validate.js'
 
 const FINISH_STATUSES = new Set(['succeeded', 'failed', 'dead', 'skipped', 'blocked', 'released'])
@@ -66,43 +67,56 @@ WITH cand AS (
 SELECT u.* FROM upd u JOIN picked p ON p.id = u.id ORDER BY p.due_at, p.id`,
 
     heartbeat: `
-WITH upd AS (
-  UPDATE ${s}.items SET lease_expires_at = $3
-  WHERE id = ANY($1::text[]) AND status = 'running' AND lease_owner = $2
-  RETURNING id, serial_key
+WITH locked AS (
+  SELECT id FROM ${s}.items WHERE id = ANY($1::text[]) AND lease_owner = $2 ORDER BY id FOR UPDATE
+), upd AS (
+  UPDATE ${s}.items i SET lease_expires_at = $3
+  FROM locked l WHERE i.id = l.id AND i.lease_owner = $2
+  RETURNING i.id, i.serial_key
 ), holds AS (
   UPDATE ${s}.serial_holds h SET expires_at = $3 FROM upd WHERE h.serial_key = upd.serial_key AND h.item_id = upd.id
 )
 SELECT id FROM upd`,
 
     /**
-     * Outcome and attempt row in one statement (so one transaction), only while `$2` owns the
-     * lease. Frees the serial key and wakes workers when something became claimable.
+     * Outcomes and their attempt rows in one statement (so one transaction) for a batch of
+     * finishes; each row only while its worker owns the lease (`lease_owner` is set only while
+     * running). Frees serial keys and wakes workers when something became claimable.
      */
     finish: `
-WITH upd AS (
-  UPDATE ${s}.items SET
-    status = $3,
-    attempt = CASE WHEN $3 = 'pending' THEN greatest(attempt - 1, 0) ELSE attempt END,
-    result = CASE WHEN $3 = 'succeeded' THEN $4::jsonb ELSE result END,
-    internal_id = coalesce($5, internal_id),
-    target_hash = coalesce($6, target_hash),
-    last_error = CASE WHEN $3 = 'succeeded' THEN NULL WHEN $3 = 'pending' THEN last_error ELSE $7::jsonb END,
-    next_attempt_at = coalesce($8, next_attempt_at),
-    lease_owner = NULL, lease_expires_at = NULL, updated_at = $9
-  WHERE id = $1 AND status = 'running' AND lease_owner = $2
-  RETURNING *
+WITH x AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, worker text, status text, result jsonb,
+    internal_id text, target_hash text, error jsonb, next_attempt_at timestamptz, at timestamptz,
+    started_at timestamptz, finished_at timestamptz, outcome text, attempt_error jsonb, excerpt jsonb)
+), locked AS (
+  -- Row locks in id order: a concurrent heartbeat or finish batch on the same rows queues
+  -- behind this one instead of deadlocking with it.
+  SELECT id FROM ${s}.items WHERE id = ANY($2::text[]) ORDER BY id FOR UPDATE
+), upd AS (
+  UPDATE ${s}.items i SET
+    status = x.status,
+    attempt = CASE WHEN x.status = 'pending' THEN greatest(i.attempt - 1, 0) ELSE i.attempt END,
+    result = CASE WHEN x.status = 'succeeded' THEN x.result ELSE i.result END,
+    internal_id = coalesce(x.internal_id, i.internal_id),
+    target_hash = coalesce(x.target_hash, i.target_hash),
+    last_error = CASE WHEN x.status = 'succeeded' THEN NULL WHEN x.status = 'pending' THEN i.last_error ELSE x.error END,
+    next_attempt_at = coalesce(x.next_attempt_at, i.next_attempt_at),
+    lease_owner = NULL, lease_expires_at = NULL, updated_at = x.at
+  FROM x, locked l WHERE i.id = l.id AND i.id = x.id AND i.lease_owner = x.worker
+  RETURNING i.*, x.worker AS x_worker, x.started_at AS x_started_at, x.finished_at AS x_finished_at,
+    x.outcome AS x_outcome, x.attempt_error AS x_error, x.excerpt AS x_excerpt
 ), att AS (
   INSERT INTO ${s}.attempts (item_id, seller_id, attempt, worker_id, started_at, finished_at, outcome, error, excerpt)
-  SELECT upd.id, upd.seller_id, CASE WHEN $3 = 'pending' THEN upd.attempt + 1 ELSE upd.attempt END, $2,
-    $10, $11, $12, $13::jsonb, $14::jsonb
-  FROM upd
+  SELECT u.id, u.seller_id, CASE WHEN u.status = 'pending' THEN u.attempt + 1 ELSE u.attempt END, u.x_worker,
+    u.x_started_at, u.x_finished_at, u.x_outcome, u.x_error, u.x_excerpt
+  FROM upd u
 ), rel AS (
-  DELETE FROM ${s}.serial_holds h USING upd WHERE h.serial_key = upd.serial_key AND h.item_id = upd.id
+  DELETE FROM ${s}.serial_holds h USING upd u WHERE h.serial_key = u.serial_key AND h.item_id = u.id
 ), wake AS (
-  SELECT pg_notify('${channel}', '') FROM upd WHERE upd.status IN ('pending', 'failed') OR upd.serial_key IS NOT NULL
+  SELECT pg_notify('${channel}', '')
+  FROM (SELECT 1 FROM upd u WHERE u.status IN ('pending', 'failed') OR u.serial_key IS NOT NULL LIMIT 1) one
 )
-SELECT upd.* FROM upd LEFT JOIN wake ON true`,
+SELECT u.* FROM upd u LEFT JOIN wake ON true`,
 
     reap: `
 WITH cand AS (
@@ -143,6 +157,10 @@ SELECT least(
 /** Queue methods of the SQL store: the engine's hot path. */
 export function queueMethods({ db, s, channel, now }: StoreContext) {
   const sql = queueSql(s, channel)
+  const finisher = createFinishBatcher(async (rows) => {
+    const stored = await db.query(sql.finish, [JSON.stringify(rows), rows.map((r) => r.id)])
+    return new Map(stored.map((r) => [r.id as string, toItem(r)]))
+  })
   return {
     async claimItems(request: ClaimRequest): Promise<SyncItem[]> {
       const { workerId, limit, leaseMs, providers } = request
@@ -151,14 +169,11 @@ export function queueMethods({ db, s, channel, now }: StoreContext) {
       if (!Number.isFinite(leaseMs) || leaseMs <= 0) invalid('claim leaseMs must be a positive number')
       const at = validDate(request.now, 'claim now')
       if (limit === 0) return []
-      const rows = await db.query(sql.claim, [
-        at,
-        limit,
-        limit * 2,
-        new Date(at.getTime() + leaseMs),
-        providers ?? null,
-        workerId,
-      ])
+      const params = [at, limit, limit * 2, new Date(at.getTime() + leaseMs), providers ?? null, workerId]
+      // A claim lost in a server crash only makes its items claimable again (their leases would
+      // expire anyway), so its commit does not wait for the WAL flush: a worker refilling one
+      // free slot at a time is not held to one disk flush per claim.
+      const rows = await db.transaction((tx) => tx.query(sql.claim, params), { asyncCommit: true })
       return rows.map(toItem)
     },
 
@@ -174,49 +189,42 @@ export function queueMethods({ db, s, channel, now }: StoreContext) {
       return rows.map((r) => r.id)
     },
 
+    /** Concurrent calls share one statement and one commit (see {@link createFinishBatcher}). */
     async finishItem(request: FinishRequest): Promise<SyncItem | null> {
       const { outcome, attempt } = request
       if (!outcome || !FINISH_STATUSES.has(outcome.status)) invalid('finishItem needs a valid outcome')
-      const at = validDate(request.now, 'finishItem now')
-      validDate(attempt?.startedAt, 'attempt startedAt')
-      validDate(attempt?.finishedAt, 'attempt finishedAt')
-      let nextAttemptAt: Date | null = null
-      let result: string | null = null
-      let internalId: string | null = null
-      let targetHash: string | null = null
-      let error: string | null = null
+      const row: FinishRow = {
+        id: nonEmpty(request.itemId, 'finishItem itemId'),
+        worker: nonEmpty(request.workerId, 'finishItem workerId'),
+        status: outcome.status === 'released' ? 'pending' : outcome.status,
+        result: null,
+        internal_id: null,
+        target_hash: null,
+        error: null,
+        next_attempt_at: null,
+        at: validDate(request.now, 'finishItem now'),
+        started_at: validDate(attempt?.startedAt, 'attempt startedAt'),
+        finished_at: validDate(attempt?.finishedAt, 'attempt finishedAt'),
+        outcome: attempt.outcome,
+        attempt_error: attempt.error ?? null,
+        excerpt: attempt.excerpt ?? null,
+      }
       switch (outcome.status) {
         case 'succeeded':
-          result = toJson(outcome.result)
-          internalId = outcome.internalId ?? null
-          targetHash = outcome.targetHash ?? null
+          row.result = outcome.result ?? null
+          row.internal_id = outcome.internalId ?? null
+          row.target_hash = outcome.targetHash ?? null
           break
         case 'failed':
-          nextAttemptAt = validDate(outcome.nextAttemptAt, 'failed outcome nextAttemptAt')
-          error = toJson(outcome.error)
+          row.next_attempt_at = validDate(outcome.nextAttemptAt, 'failed outcome nextAttemptAt')
+          row.error = outcome.error
           break
         case 'released':
           break
         default:
-          error = toJson(outcome.error)
+          row.error = outcome.error
       }
-      const rows = await db.query(sql.finish, [
-        request.itemId,
-        request.workerId,
-        outcome.status === 'released' ? 'pending' : outcome.status,
-        result,
-        internalId,
-        targetHash,
-        error,
-        nextAttemptAt,
-        at,
-        attempt.startedAt,
-        attempt.finishedAt,
-        attempt.outcome,
-        toJson(attempt.error),
-        toJson(attempt.excerpt),
-      ])
-      return rows[0] ? toItem(rows[0]) : null
+      return finisher.finish(row)
     },
 
     async reapExpiredLeases(at: Date): Promise<number> {

@@ -116,9 +116,9 @@ function migratingFirst(driver: SqlDriver, migrate: () => Promise<void>): SqlDri
       await migrate()
       return driver.exec(text)
     },
-    transaction: async (fn) => {
+    transaction: async (fn, options) => {
       await migrate()
-      return driver.transaction(fn)
+      return driver.transaction(fn, options)
     },
     listen: async (channel, onNotify) => {
       await migrate()
