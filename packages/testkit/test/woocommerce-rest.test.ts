@@ -79,6 +79,26 @@ describe('fake WooCommerce: pagination and filters', () => {
   })
 })
 
+describe('fake WooCommerce: variation changes and the parent', () => {
+  it('an order on a variation moves the parent date_modified (modified_after finds it) without a parent webhook', async () => {
+    let now = Date.parse('2030-01-01T00:00:00Z')
+    woo = createFakeWoo({
+      now: () => new Date(now),
+      webhookDelivery: 'manual',
+      fetch: async () => new Response(null, { status: 200 }),
+    })
+    const [parentId] = woo.seedProducts(1, { variableEvery: 1, variationsPerProduct: 2, stock: 5 })
+    const vid = woo.product(parentId as number)?.variationIds[0] as number
+    woo.addWebhook({ topic: 'product.updated', deliveryUrl: 'https://hooks.invalid/', secret: 'x' })
+    now += 60_000
+    woo.createOrder({ lineItems: [{ productId: parentId as number, variationId: vid, quantity: 1 }] })
+    const changed = await wooRequest(woo, 'GET', '/products?modified_after=2030-01-01T00:00:30Z')
+    expect((changed.json as Row[]).map((p) => p.id)).toEqual([parentId])
+    const queued = await woo.flushWebhooks()
+    expect(queued.map((d) => d.resourceId)).toEqual([vid])
+  })
+})
+
 describe('fake WooCommerce: authentication as WooCommerce does it', () => {
   it('accepts Basic and query-string keys only over HTTPS', async () => {
     woo = createFakeWoo({ baseUrl: 'https://shop.test', aliases: ['http://shop.test'] })

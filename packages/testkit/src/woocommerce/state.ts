@@ -204,8 +204,7 @@ export class WooState {
     if (patch.menuOrder !== undefined) record.menuOrder = patch.menuOrder
     this.applyStockFields(record, patch)
     record.dateModified = this.now()
-    const parent = record.parentId ? this.products.get(record.parentId) : undefined
-    if (parent) this.refreshVariableStatus(parent)
+    this.syncParent(record)
     if (!options.silent) this.emit('product.updated', record.id)
     return record
   }
@@ -258,9 +257,20 @@ export class WooState {
     owner.stockQuantity = before + delta
     owner.dateModified = this.now()
     this.refreshStockStatus(owner)
-    const parent = owner.parentId ? this.products.get(owner.parentId) : undefined
-    if (parent) this.refreshVariableStatus(parent)
+    this.syncParent(owner)
     return [before, owner.stockQuantity]
+  }
+
+  /**
+   * WooCommerce's deferred parent sync after a variation is saved: the parent's stock status is
+   * recomputed and its `date_modified` moves (recorded: cancelling an order that restocked a
+   * variation moved the parent's date), but no webhook fires for the parent.
+   */
+  private syncParent(variation: ProductRecord): void {
+    const parent = variation.parentId ? this.products.get(variation.parentId) : undefined
+    if (!parent) return
+    this.refreshVariableStatus(parent)
+    parent.dateModified = variation.dateModified
   }
 
   /** Move to trash (fires `product.deleted` with `{id}` only). */
