@@ -7,6 +7,7 @@
 export * from './shopify-adapter.js'
 export * from './shopify-auth.js'
 export * from './shopify-auth-state.js'
+export * from './shopify-bulk.js'
 export * from './shopify-catalog.js'
 export * from './shopify-client.js'
 export * from './shopify-cost-pacer.js'

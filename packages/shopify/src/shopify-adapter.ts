@@ -9,7 +9,7 @@ import {
   type ProviderInventory,
 } from '@hub/core'
 import { createShopifyAuth, type ShopifyAuth, shopifyCredentialsSchema } from './shopify-auth.js'
-import { importCatalogPages, refreshProduct, type ShopifyCatalogOptions } from './shopify-catalog.js'
+import { importCatalog, refreshProduct, type ShopifyCatalogOptions } from './shopify-catalog.js'
 import { createShopifyClient, type ShopifyClient } from './shopify-client.js'
 import { CostPacer } from './shopify-cost-pacer.js'
 import { ShopifyReauthRequiredError } from './shopify-errors.js'
@@ -50,8 +50,8 @@ const DEFAULT_SCOPES = ['read_products', 'read_inventory', 'write_inventory', 'r
 
 /**
  * The Shopify provider for `createHub({ providers: [createShopifyAdapter({...})] })`: implements
- * `ProviderAdapter` specification `v1` with webhooks, compare-and-swap inventory and page-mode
- * catalog import. A `ShopifyReauthRequiredError` anywhere marks the connection `error`.
+ * `ProviderAdapter` specification `v1` with webhooks, compare-and-swap inventory and catalog
+ * import (pages for small shops, a bulk operation for large ones). A `ShopifyReauthRequiredError` anywhere marks the connection `error`.
  */
 export function createShopifyAdapter(options: ShopifyAdapterOptions): ShopifyAdapter {
   if (!options.apiKey || !options.apiSecret)
@@ -120,7 +120,7 @@ export function createShopifyAdapter(options: ShopifyAdapterOptions): ShopifyAda
 
   const operations: Record<string, OperationHandler> = {
     [SHOPIFY_OPERATIONS.catalogImport]: (ctx) =>
-      guard(ctx, () => importCatalogPages(ctx, clientFor(ctx), options)),
+      guard(ctx, () => importCatalog(ctx, clientFor(ctx), options)),
     [SHOPIFY_OPERATIONS.catalogRefresh]: (ctx) => guard(ctx, () => refreshProduct(ctx, clientFor(ctx))),
     [SHOPIFY_OPERATIONS.connectionRevoke]: async (ctx) => {
       await ctx.setConnectionStatus('revoked', 'app/uninstalled')
@@ -134,7 +134,7 @@ export function createShopifyAdapter(options: ShopifyAdapterOptions): ShopifyAda
     capabilities: {
       inventoryCompareAndSwap: true,
       webhookRetries: true,
-      bulkImport: false,
+      bulkImport: options.importMode !== 'pages',
       orderWebhooks: false,
     },
     webhooks: createShopifyWebhooks({

@@ -55,6 +55,12 @@ query HubProductsPage($first: Int!, $after: String, $query: String) {
 }
 ${PRODUCT_FIELDS_FRAGMENT}`
 
+/** Whether a shop has more products than one page holds: decides page mode or bulk mode. */
+export const PRODUCTS_PROBE_QUERY = /* GraphQL */ `
+query HubProductsProbe($first: Int!) {
+  products(first: $first) { pageInfo { hasNextPage } }
+}`
+
 /** One product, re-read fresh when a `products/*` webhook arrives. */
 export const PRODUCT_QUERY = /* GraphQL */ `
 query HubProduct($id: ID!) {
@@ -154,7 +160,7 @@ export const BULK_PRODUCTS_QUERY = /* GraphQL */ `
         tags
         updatedAt
         options { name position values }
-        media { edges { node { __typename ... on MediaImage { image { url altText } } } } }
+        media { edges { node { __typename id ... on MediaImage { image { url altText } } } } }
         variants {
           edges {
             node {
@@ -177,10 +183,13 @@ export const BULK_PRODUCTS_QUERY = /* GraphQL */ `
   }
 }`
 
-/** Start a bulk query; `groupObjects: false` is the 2026-01+ default, stated explicitly. */
+/**
+ * Start a bulk query with `groupObjects: true`: each product's variant and media lines follow it,
+ * so the import streams the file in constant memory (since 2026-01 the default is `false`).
+ */
 export const BULK_OPERATION_RUN_MUTATION = /* GraphQL */ `
 mutation HubBulkOperationRun($query: String!) {
-  bulkOperationRunQuery(query: $query, groupObjects: false) {
+  bulkOperationRunQuery(query: $query, groupObjects: true) {
     bulkOperation { id status }
     userErrors { field message code }
   }
@@ -206,6 +215,7 @@ query HubBulkOperation($id: ID!) {
 /** Every document above by name: the schema test enumerates this list. */
 export const SHOPIFY_GRAPHQL_DOCUMENTS: Readonly<Record<string, string>> = {
   SHOP_QUERY,
+  PRODUCTS_PROBE_QUERY,
   PRODUCTS_PAGE_QUERY,
   PRODUCT_QUERY,
   PRODUCT_VARIANTS_PAGE_QUERY,

@@ -13,7 +13,7 @@ import { createFakeShopify, type FakeShopify, manualClock, type TokenResponse } 
 import { describe, expect, it } from 'vitest'
 import { createShopifyAdapter } from '../src/shopify-adapter.js'
 import type { ShopifyCredentials } from '../src/shopify-auth.js'
-import { IMPORT_STREAM } from '../src/shopify-catalog.js'
+import { BULK_IMPORT_STREAM, IMPORT_STREAM } from '../src/shopify-catalog.js'
 import { ShopifyReauthRequiredError } from '../src/shopify-errors.js'
 
 const SHOP = 'demo-shop.myshopify.com'
@@ -120,7 +120,7 @@ describe('createShopifyAdapter', () => {
     expect(adapter.capabilities).toEqual({
       inventoryCompareAndSwap: true,
       webhookRetries: true,
-      bulkImport: false,
+      bulkImport: true,
       orderWebhooks: false,
     })
     expect(Object.keys(adapter.operations).sort()).toEqual([
@@ -242,7 +242,7 @@ describe('catalog operations against the fake shop', () => {
       toCredentials(env.fake.issueAccessToken(), env.clock.now()),
     )
     const result = await adapter.operations['catalog.import']!(ctx)
-    expect(result?.result).toMatchObject({ products: 23, skipped: 0 })
+    expect(result?.result).toMatchObject({ mode: 'pages', products: 23, skipped: 0 })
     expect(enqueued).toHaveLength(23)
     expect(enqueued.every((w) => w.operation === 'catalog.submit' && w.entityType === 'product')).toBe(true)
     expect(new Set(enqueued.map((w) => w.externalId))).toEqual(new Set(seeded.map((p) => p.id)))
@@ -272,5 +272,61 @@ describe('catalog operations against the fake shop', () => {
     expect((enqueued[0]!.payload as { title: string }).title).toBe('Mug')
     await env.adapter.operations['connection.revoke']!(ctx)
     expect(statuses).toEqual([['revoked', 'app/uninstalled']])
+  })
+})
+
+describe('bulk import against the fake shop', () => {
+  function bulkSetup(enqueueFailsOnCall?: number) {
+    const env = setup()
+    env.fake.seedProducts(600, 3, { available: 4 })
+    const adapter = createShopifyAdapter({
+      apiKey: API_KEY,
+      apiSecret: SECRET,
+      clock: env.hubClock,
+      bulkPollIntervalMs: 1000,
+      fetch: (input, init) => env.fake.fetch(new Request(input, init)),
+    })
+    const harness = context(env, toCredentials(env.fake.issueAccessToken(), env.clock.now()))
+    let calls = 0
+    const enqueue = harness.ctx.enqueue
+    harness.ctx.enqueue = async (work) => {
+      calls += 1
+      if (calls === enqueueFailsOnCall) throw new Error('worker killed')
+      return enqueue(work)
+    }
+    return { env, adapter, ...harness }
+  }
+
+  it('imports a shop above the page threshold through a bulk operation, streaming grouped lines', async () => {
+    const { env, adapter, ctx, enqueued, checkpoints } = bulkSetup()
+    const result = await adapter.operations['catalog.import']!(ctx)
+    expect(result?.result).toMatchObject({ mode: 'bulk', products: 600, skipped: 0, refreshed: 0 })
+    expect(enqueued).toHaveLength(600)
+    expect(new Set(enqueued.map((w) => w.externalId)).size).toBe(600)
+    const sample = enqueued[123]!
+    const record = env.fake.state.products.get(sample.externalId!)!
+    const variants = (sample.payload as { variants: { inventoryItemId: string; quantity: number }[] })
+      .variants
+    expect(variants.map((v) => v.inventoryItemId)).toEqual(
+      record.variantIds.map((id) => env.fake.state.variants.get(id)!.inventoryItemId),
+    )
+    expect(variants.every((v) => v.quantity === 4)).toBe(true)
+    expect(checkpoints.get(BULK_IMPORT_STREAM)?.cursor).toBeNull()
+  })
+
+  it('resumes from the checkpointed line of the same export after a crash, without starting a new one', async () => {
+    const { env, adapter, ctx, enqueued, checkpoints } = bulkSetup(3)
+    await expect(adapter.operations['catalog.import']!(ctx)).rejects.toThrow('worker killed')
+    expect(enqueued).toHaveLength(200)
+    const saved = JSON.parse(checkpoints.get(BULK_IMPORT_STREAM)!.cursor!) as {
+      operationId: string
+      line: number
+    }
+    expect(saved.line).toBeGreaterThan(0)
+    const operationsBefore = env.fake.bulk.list().length
+    await adapter.operations['catalog.import']!(ctx)
+    expect(env.fake.bulk.list().length).toBe(operationsBefore)
+    expect(enqueued).toHaveLength(600)
+    expect(new Set(enqueued.map((w) => w.externalId)).size).toBe(600)
   })
 })
