@@ -39,6 +39,9 @@ export default defineConfig({
       include: ['packages/*/src/**/*.ts'],
       exclude: ['**/*.test.ts', '**/index.ts'],
       reporter: ['text-summary', 'json-summary', 'html'],
+      reportOnFailure: true,
+      // The engine is the spine: its line coverage may not drop below 90 %.
+      thresholds: { 'packages/core/src/**/*.ts': { lines: 90 } },
     },
   },
 })
