@@ -98,6 +98,8 @@ export interface WooWebhookInput {
 }
 
 const API_PREFIX = 'wp-json/wc/v3/'
+/** Product meta key holding the idempotency key of the last stock push (hidden: leading underscore). */
+export const STOCK_PUSH_META = '_hub_stock_push'
 const MAX_PER_PAGE = 100
 const MAX_BATCH = 100
 
@@ -134,11 +136,15 @@ export interface WooClient {
     productId: number,
     options?: WooListOptions & { modifiedAfter?: Date },
   ): AsyncGenerator<WooPage<WooProduct>>
-  /** Absolute stock write on a product, or on a variation when `parentId` is given. */
+  /**
+   * Absolute stock write on a product, or on a variation when `parentId` is given. `marker` is
+   * saved in the same request as product meta {@link STOCK_PUSH_META}, so a later read can tell
+   * whether this very write landed.
+   */
   setStock(
     target: { id: number; parentId?: number | null },
     quantity: number,
-    signal?: AbortSignal,
+    options?: { signal?: AbortSignal; marker?: string },
   ): Promise<WooProduct>
   /** Stock writes in batches of ≤ 100; per-item errors are returned, not thrown. */
   batchUpdateStock(
@@ -397,13 +403,15 @@ export function createWooClient(options: WooClientOptions): WooClient {
         ...options,
         query: modifiedQuery(options),
       }),
-    async setStock(target, quantity, signal) {
+    async setStock(target, quantity, options = {}) {
       checkQuantity(quantity)
       const path = target.parentId
         ? `products/${int(target.parentId)}/variations/${int(target.id)}`
         : `products/${int(target.id)}`
-      const body = { stock_quantity: quantity }
-      return (await request('PUT', path, { schema: wooProductSchema, json: body, ...sig(signal) })).data
+      const body: Record<string, unknown> = { stock_quantity: quantity }
+      if (options.marker) body.meta_data = [{ key: STOCK_PUSH_META, value: options.marker }]
+      return (await request('PUT', path, { schema: wooProductSchema, json: body, ...sig(options.signal) }))
+        .data
     },
     async batchUpdateStock(updates, options = {}) {
       for (const u of updates) {

@@ -6,7 +6,7 @@ import {
   type ProviderInventory,
   StaleInventoryError,
 } from '@hub/core'
-import type { WooClient } from './woocommerce-client.js'
+import { STOCK_PUSH_META, type WooClient } from './woocommerce-client.js'
 
 /** Builds the REST client of the connection an item runs for. */
 export type ClientForContext = (ctx: ExecutionContext) => WooClient
@@ -50,6 +50,14 @@ function planOf(payload: Json | null): WooPushPlan | null {
  *    anything else → it moved (an order, a manual edit): `StaleInventoryError`, and the engine
  *    re-reads, folds the change in and plans again. It never blindly re-sends a write.
  *
+ * The write also stores the plan's key as product meta `_hub_stock_push` in the same request.
+ * When a retry finds the stock neither at `observed` nor at `target`, that marker tells whether
+ * our write landed before the stock moved again (then the baseline is `target` and only the
+ * later change is external) or never landed (stale: re-plan). Without it, a write that landed
+ * just before a lost response and a sale would be counted as an external change as well.
+ * Whether real WooCommerce round-trips underscore meta through REST is UNCONFIRMED (not
+ * recorded); a store that drops it only loses this refinement.
+ *
  * Re-running the same plan is therefore safe, which is how a timed-out write is retried. The
  * window between the re-read and the write stays open (WooCommerce offers nothing to close it);
  * it is as short as one request, and writes to one item are serialized by the engine.
@@ -66,10 +74,12 @@ export function createWooInventory(clientFor: ClientForContext): ProviderInvento
     if (product.manage_stock !== true || product.stock_quantity === null) {
       throw new PermanentError('WOO_STOCK_UNMANAGED', `product ${externalId} does not manage its stock`)
     }
+    const marker = product.meta_data.find((m) => m.key === STOCK_PUSH_META)?.value
     return {
       quantity: product.stock_quantity,
       parentId: product.type === 'variation' && product.parent_id > 0 ? product.parent_id : null,
       modifiedGmt: product.date_modified_gmt,
+      lastPush: typeof marker === 'string' ? marker : null,
     }
   }
 
@@ -105,6 +115,17 @@ export function createWooInventory(clientFor: ClientForContext): ProviderInvento
         })
         return { quantity: current.quantity }
       }
+      if (current.lastPush === plan.key) {
+        // Our write landed (its marker is there) and something moved the stock afterwards: the
+        // baseline is what we wrote; the engine counts the later change as external.
+        ctx.recordExcerpt({
+          push: input.externalId,
+          observed: plan.observed,
+          target: plan.target,
+          landed: true,
+        })
+        return { quantity: plan.target }
+      }
       if (current.quantity !== plan.observed) {
         throw new StaleInventoryError(
           `stock of ${input.externalId} is ${current.quantity}, planned from ${plan.observed}; re-planning`,
@@ -113,7 +134,7 @@ export function createWooInventory(clientFor: ClientForContext): ProviderInvento
       const written = await clientFor(ctx).setStock(
         { id: parseId(input.externalId), parentId: current.parentId },
         plan.target,
-        ctx.signal,
+        { signal: ctx.signal, marker: plan.key },
       )
       ctx.recordExcerpt({
         push: input.externalId,

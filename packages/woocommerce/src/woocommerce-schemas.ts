@@ -73,6 +73,10 @@ export const wooProductSchema = z.object({
   variations: z.array(z.number().int()).optional().default([]),
   categories: z.array(termSchema).optional().default([]),
   tags: z.array(termSchema).optional().default([]),
+  meta_data: z
+    .array(z.object({ key: z.string(), value: z.unknown() }))
+    .optional()
+    .default([]),
 })
 /** @see wooProductSchema */
 export type WooProduct = z.infer<typeof wooProductSchema>

@@ -16,6 +16,8 @@ const variation = JSON.parse(
 
 /** A tiny stateful store: product 18 (managed), 19 (unmanaged), 24 (variation of 23), 30 (parent-managed). */
 let stock: Map<number, number | null>
+let markers: Map<number, string>
+let bodies: unknown[]
 let events: string[]
 let failPut: 'none' | 'before' | 'after'
 
@@ -28,7 +30,8 @@ const server = setupServer(
         { code: 'woocommerce_rest_product_invalid_id', message: 'Invalid ID.', data: { status: 404 } },
         { status: 404 },
       )
-    if (id === 24) return HttpResponse.json({ ...variation, stock_quantity: stock.get(id) })
+    const meta_data = markers.has(id) ? [{ id: 1, key: '_hub_stock_push', value: markers.get(id) }] : []
+    if (id === 24) return HttpResponse.json({ ...variation, stock_quantity: stock.get(id), meta_data })
     if (id === 30)
       return HttpResponse.json({ ...variation, id: 30, manage_stock: 'parent', stock_quantity: 4 })
     const managed = id !== 19
@@ -37,6 +40,7 @@ const server = setupServer(
       id,
       manage_stock: managed,
       stock_quantity: managed ? stock.get(id) : null,
+      meta_data,
     })
   }),
   http.put(`${BASE}/products/:id`, async ({ params, request }) => {
@@ -44,8 +48,10 @@ const server = setupServer(
     events.push(`PUT ${id}`)
     if (failPut === 'before')
       return HttpResponse.json({ code: 'boom', message: 'down', data: { status: 503 } }, { status: 503 })
-    const body = (await request.json()) as { stock_quantity: number }
+    const body = (await request.json()) as { stock_quantity: number; meta_data?: Array<{ value: string }> }
+    bodies.push(body)
     stock.set(id, body.stock_quantity)
+    if (body.meta_data?.[0]) markers.set(id, body.meta_data[0].value)
     if (failPut === 'after') return HttpResponse.error()
     return HttpResponse.json({ ...simple, id, stock_quantity: body.stock_quantity })
   }),
@@ -67,6 +73,8 @@ beforeEach(() => {
     [24, 5],
     [30, 4],
   ])
+  markers = new Map()
+  bodies = []
   events = []
   failPut = 'none'
 })
@@ -121,6 +129,32 @@ describe('push with a stored plan', () => {
       wooPush: { externalId: '18', observed: 10, target: 6, key: 'push:item-1:v1' },
     })
     expect(stock.get(18)).toBe(6)
+    expect(bodies).toEqual([
+      { stock_quantity: 6, meta_data: [{ key: '_hub_stock_push', value: 'push:item-1:v1' }] },
+    ])
+  })
+
+  it('a retry finds our write landed (marker) although a sale moved the stock since: baseline = target', async () => {
+    const { ctx, log } = testContext({})
+    failPut = 'after'
+    await expect(inventory.push(ctx, push(6))).rejects.toBeInstanceOf(RetryableError)
+    stock.set(18, 5) // a sale of 1 after our write landed
+    failPut = 'none'
+    events = []
+    expect(await inventory.push(ctx, push(6))).toEqual({ quantity: 6 })
+    expect(events).toEqual(['GET 18']) // no second write: the engine counts 6 -> 5 as the sale
+    expect(log.excerpts.at(-1)).toMatchObject({ landed: true })
+  })
+
+  it('a retry whose write never landed, with a sale since, is stale (re-plan from the fresh value)', async () => {
+    const { ctx } = testContext({})
+    markers.set(18, 'push:older-item:v0')
+    failPut = 'before'
+    await expect(inventory.push(ctx, push(6))).rejects.toBeInstanceOf(RetryableError)
+    stock.set(18, 9)
+    failPut = 'none'
+    await expect(inventory.push(ctx, push(6))).rejects.toBeInstanceOf(StaleInventoryError)
+    expect(stock.get(18)).toBe(9)
   })
 
   it('a retry after a lost response re-reads, sees the target and does not write again', async () => {
