@@ -161,6 +161,18 @@ describe('fake WooCommerce: authentication as WooCommerce does it', () => {
     expect(messageOf(await wrongSecret.json())).toBe('Invalid signature - provided signature does not match.')
     const unknownKey = await send(signed('n6', { consumerKey: 'ck_nope' }))
     expect(messageOf(await unknownKey.json())).toBe('Consumer key is invalid.')
+    // PHP array parameters are signed as `include%255B0%255D%3D…`, names with a dot as `_`.
+    const arrays = await send(
+      signWooOAuth1Url({
+        method: 'GET',
+        url: 'http://plain.test/wp-json/wc/v3/products?include[]=1&include[]=2&a.b=c',
+        consumerKey,
+        consumerSecret,
+        nonce: 'n7',
+        timestamp: ts,
+      }),
+    )
+    expect(arrays.status).toBe(200)
     const partial = await send('http://plain.test/wp-json/wc/v3/products?oauth_consumer_key=ck&oauth_nonce=x')
     expect(codeOf(await partial.json())).toBe('woocommerce_rest_authentication_missing_parameter')
   })

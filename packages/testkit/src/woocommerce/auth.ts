@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto'
+import { type PhpParam, parsePhpQuery } from './php-query.js'
 import { RestError } from './rest-response.js'
 import { type OAuth1Method, wooOAuth1Signature } from './signing.js'
 import type { WooState } from './state.js'
@@ -51,6 +52,8 @@ export interface AuthInput {
   baseUrl: string
   isSsl: boolean
   query: URLSearchParams
+  /** The raw query string (`?…`), parsed the PHP way for OAuth. */
+  search: string
   /** Form fields of an `application/x-www-form-urlencoded` body (PHP's `$_POST`). */
   form: Record<string, string>
   authorization: string | null
@@ -81,10 +84,13 @@ export function authenticate(state: WooState, input: AuthInput): AuthResult {
 }
 
 function oauth(state: WooState, input: AuthInput): AuthResult {
-  const params: Record<string, string> = {}
-  for (const [k, v] of input.query) params[k] = v
+  const params: Record<string, PhpParam> = { ...parsePhpQuery(input.search) }
   Object.assign(params, input.form, parseOAuthHeader(input.authorization))
-  const missing = OAUTH_REQUIRED.filter((name) => !params[name])
+  const text = (name: string): string => {
+    const v = params[name]
+    return typeof v === 'string' ? v : ''
+  }
+  const missing = OAUTH_REQUIRED.filter((name) => !text(name))
   if (missing.length === OAUTH_REQUIRED.length) return { key: null }
   if (missing.length > 0) {
     const noun = missing.length === 1 ? 'parameter' : 'parameters'
@@ -96,13 +102,13 @@ function oauth(state: WooState, input: AuthInput): AuthResult {
       ),
     }
   }
-  const key = state.keys.get(params['oauth_consumer_key'] ?? '')
+  const key = state.keys.get(text('oauth_consumer_key'))
   if (!key) return authError('Consumer key is invalid.')
-  const method = params['oauth_signature_method']
+  const method = text('oauth_signature_method')
   if (method !== 'HMAC-SHA1' && method !== 'HMAC-SHA256') {
     return authError('Invalid signature - signature method is invalid.')
   }
-  const provided = (params['oauth_signature'] ?? '').replace(/ /g, '+')
+  const provided = text('oauth_signature').replace(/ /g, '+')
   const { oauth_signature: _omit, ...signed } = params
   const expected = wooOAuth1Signature({
     method: input.method,
@@ -113,13 +119,13 @@ function oauth(state: WooState, input: AuthInput): AuthResult {
   })
   if (!safeEqual(expected, provided))
     return authError('Invalid signature - provided signature does not match.')
-  const timestamp = Number(params['oauth_timestamp'])
+  const timestamp = Number(text('oauth_timestamp'))
   if (!Number.isFinite(timestamp) || Math.abs(timestamp - input.nowSeconds) > OAUTH_WINDOW_SECONDS) {
     return authError('Invalid timestamp.')
   }
   for (const [nonce, seen] of key.nonces)
     if (seen < input.nowSeconds - OAUTH_WINDOW_SECONDS) key.nonces.delete(nonce)
-  const nonce = params['oauth_nonce'] ?? ''
+  const nonce = text('oauth_nonce')
   if (key.nonces.has(nonce)) return authError('Invalid nonce - nonce has already been used.')
   key.nonces.set(nonce, timestamp)
   return { key }

@@ -110,6 +110,7 @@ export function createRouter(deps: RouterDeps): (request: Request) => Promise<Re
         baseUrl: `${origin}${url.pathname}`,
         isSsl,
         query: url.searchParams,
+        search: url.search,
         form: body.form,
         authorization: request.headers.get('authorization'),
         nowSeconds: Math.floor(state.now().getTime() / 1000),

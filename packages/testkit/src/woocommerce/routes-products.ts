@@ -48,7 +48,8 @@ function listProducts(ctx: RouteContext): Response {
     ?.split(',')
     .map((s) => s.trim())
     .filter(Boolean)
-  const include = q.get('include')?.split(',').map(Number)
+  const includeRaw = [...q.getAll('include'), ...q.getAll('include[]')].join(',')
+  const include = includeRaw ? includeRaw.split(',').map(Number) : undefined
   const status = q.get('status') ?? 'any'
   const type = q.get('type')
   const search = q.get('search')?.toLowerCase()

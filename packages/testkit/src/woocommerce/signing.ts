@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto'
+import { type PhpParam, parsePhpQuery } from './php-query.js'
 
 /**
  * Sign a webhook body the way WooCommerce does: `base64(HMAC-SHA256(rawBody, secret))`.
@@ -20,21 +21,28 @@ export function rawUrlEncode(value: string): string {
 export type OAuth1Method = 'HMAC-SHA1' | 'HMAC-SHA256'
 
 /**
- * WooCommerce's OAuth 1.0a signature (class-wc-rest-authentication.php): params sorted with strcmp,
- * keys and values encoded once, joined with `%3D` / `%26`, key `consumer_secret&`.
+ * WooCommerce's OAuth 1.0a signature (class-wc-rest-authentication.php): params (as PHP parsed
+ * them) sorted with `strcmp`, names and values encoded once and joined with `%3D` / `%26`, array
+ * params as `name%255Bkey%255D%3Dvalue`; key `consumer_secret&`.
  */
 export function wooOAuth1Signature(input: {
   method: string
   /** Scheme, host and path, no query. */
   baseUrl: string
   /** Every query/form parameter except `oauth_signature`. */
-  params: Record<string, string>
+  params: Record<string, PhpParam>
   consumerSecret: string
   signatureMethod: OAuth1Method
 }): string {
-  const keys = Object.keys(input.params).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-  const query = keys.map((k) => `${rawUrlEncode(k)}%3D${rawUrlEncode(input.params[k] ?? '')}`).join('%26')
-  const base = `${input.method.toUpperCase()}&${rawUrlEncode(input.baseUrl)}&${query}`
+  const keys = Object.keys(input.params).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+  const parts: string[] = []
+  for (const k of keys) {
+    const value = input.params[k] ?? ''
+    if (typeof value === 'string') parts.push(`${rawUrlEncode(k)}%3D${rawUrlEncode(value)}`)
+    else
+      for (const [inner, v] of value) parts.push(`${rawUrlEncode(k)}%255B${inner}%255D%3D${rawUrlEncode(v)}`)
+  }
+  const base = `${input.method.toUpperCase()}&${rawUrlEncode(input.baseUrl)}&${parts.join('%26')}`
   const algorithm = input.signatureMethod === 'HMAC-SHA1' ? 'sha1' : 'sha256'
   return createHmac(algorithm, `${input.consumerSecret}&`).update(base).digest('base64')
 }
@@ -59,8 +67,7 @@ export function signWooOAuth1Url(input: {
   url.searchParams.set('oauth_nonce', input.nonce)
   url.searchParams.set('oauth_signature_method', method)
   url.searchParams.set('oauth_timestamp', String(input.timestamp))
-  const params: Record<string, string> = {}
-  for (const [k, v] of url.searchParams) params[k] = v
+  const params = parsePhpQuery(url.search)
   const signature = wooOAuth1Signature({
     method: input.method,
     baseUrl: `${url.origin}${url.pathname}`,
