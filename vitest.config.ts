@@ -27,6 +27,16 @@ export default defineConfig({
       {
         resolve: { alias },
         test: {
+          name: 'e2e',
+          root: fileURLToPath(new URL('./e2e/', import.meta.url)),
+          include: ['test/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
           name: 'examples',
           root: fileURLToPath(new URL('./examples/', import.meta.url)),
           include: ['*/test/**/*.test.ts'],
