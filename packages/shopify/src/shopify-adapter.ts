@@ -8,6 +8,7 @@ import {
   type ProviderAdapter,
   type ProviderInventory,
 } from '@hub/core'
+import { z } from 'zod'
 import { createShopifyAuth, type ShopifyAuth, shopifyCredentialsSchema } from './shopify-auth.js'
 import { importCatalog, refreshProduct, type ShopifyCatalogOptions } from './shopify-catalog.js'
 import { createShopifyClient, type ShopifyClient } from './shopify-client.js'
@@ -15,6 +16,7 @@ import { CostPacer } from './shopify-cost-pacer.js'
 import { ShopifyReauthRequiredError } from './shopify-errors.js'
 import { createShopifyInventory } from './shopify-inventory.js'
 import { ShopifyTokenManager } from './shopify-token-manager.js'
+import { registerShopifyWebhooks } from './shopify-webhook-registration.js'
 import { createShopifyWebhooks, SHOPIFY_OPERATIONS } from './shopify-webhooks.js'
 
 /** Options of {@link createShopifyAdapter}. */
@@ -45,6 +47,11 @@ export interface ShopifyAdapterOptions extends ShopifyCatalogOptions {
 export interface ShopifyAdapter extends ProviderAdapter {
   readonly auth: ShopifyAuth
 }
+
+const webhookRegisterPayloadSchema = z.object({
+  uri: z.string().min(1),
+  topics: z.array(z.string()).optional(),
+})
 
 const DEFAULT_SCOPES = ['read_products', 'read_inventory', 'write_inventory', 'read_locations']
 
@@ -122,6 +129,16 @@ export function createShopifyAdapter(options: ShopifyAdapterOptions): ShopifyAda
     [SHOPIFY_OPERATIONS.catalogImport]: (ctx) =>
       guard(ctx, () => importCatalog(ctx, clientFor(ctx), options)),
     [SHOPIFY_OPERATIONS.catalogRefresh]: (ctx) => guard(ctx, () => refreshProduct(ctx, clientFor(ctx))),
+    [SHOPIFY_OPERATIONS.webhooksRegister]: (ctx) =>
+      guard(ctx, async () => {
+        const payload = webhookRegisterPayloadSchema.safeParse(ctx.item.payload)
+        if (!payload.success) throw new ConfigError('webhooks.register needs payload { uri, topics? }')
+        const registrations = await registerShopifyWebhooks(clientFor(ctx), {
+          ...payload.data,
+          signal: ctx.signal,
+        })
+        return { result: { registrations: registrations.map((r) => ({ ...r })) } }
+      }),
     [SHOPIFY_OPERATIONS.connectionRevoke]: async (ctx) => {
       await ctx.setConnectionStatus('revoked', 'app/uninstalled')
       return { result: { revoked: true } }

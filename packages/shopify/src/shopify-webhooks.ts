@@ -36,8 +36,10 @@ export const SHOPIFY_OPERATIONS = {
   catalogRefresh: 'catalog.refresh',
   /** Adapter operation: mark the connection revoked (the token is already dead on arrival). */
   connectionRevoke: 'connection.revoke',
-  /** Adapter operation: import the catalog (page mode). */
+  /** Adapter operation: import the catalog (pages or a bulk operation). */
   catalogImport: 'catalog.import',
+  /** Adapter operation: subscribe the shop's webhooks (payload `{ uri, topics? }`). */
+  webhooksRegister: 'webhooks.register',
 } as const
 
 /** The mandatory privacy-law topics: a bad signature must be answered with 401 (app review checks it). */

@@ -127,6 +127,7 @@ describe('createShopifyAdapter', () => {
       'catalog.import',
       'catalog.refresh',
       'connection.revoke',
+      'webhooks.register',
     ])
   })
 })
@@ -328,5 +329,70 @@ describe('bulk import against the fake shop', () => {
     expect(env.fake.bulk.list().length).toBe(operationsBefore)
     expect(enqueued).toHaveLength(600)
     expect(new Set(enqueued.map((w) => w.externalId)).size).toBe(600)
+  })
+})
+
+describe('webhook registration against the fake shop', () => {
+  it('subscribes every topic once, and the deliveries that follow verify and parse', async () => {
+    const deliveries: Request[] = []
+    const clock = manualClock(Date.parse('2026-11-25T12:00:00Z'))
+    const fake = createFakeShopify({
+      shop: SHOP,
+      apiKey: API_KEY,
+      apiSecret: SECRET,
+      clock,
+      webhookTransport: async (request) => {
+        deliveries.push(request)
+        return new Response(null, { status: 200 })
+      },
+    })
+    const env = { ...setup(), fake, clock }
+    const adapter = createShopifyAdapter({
+      apiKey: API_KEY,
+      apiSecret: SECRET,
+      clock: env.hubClock,
+      fetch: (input, init) => fake.fetch(new Request(input, init)),
+    })
+    const uri = 'https://hub.example.com/hooks/shopify'
+    const { ctx } = context(env, toCredentials(fake.issueAccessToken(), clock.now()), { payload: { uri } })
+    const first = await adapter.operations['webhooks.register']!(ctx)
+    const registrations = (first!.result as { registrations: { topic: string; existed: boolean }[] })
+      .registrations
+    expect(registrations.map((r) => [r.topic, r.existed])).toEqual([
+      ['products/create', false],
+      ['products/update', false],
+      ['products/delete', false],
+      ['inventory_levels/update', false],
+      ['app/uninstalled', false],
+    ])
+    const again = await adapter.operations['webhooks.register']!(ctx)
+    expect(
+      (again!.result as { registrations: { existed: boolean }[] }).registrations.every((r) => r.existed),
+    ).toBe(true)
+
+    const { itemId } = seed(fake, 5)
+    fake.setAvailable(itemId, 2)
+    await fake.flushWebhooks()
+    expect(deliveries.length).toBeGreaterThanOrEqual(2)
+    for (const request of deliveries) {
+      const raw = {
+        method: 'POST',
+        url: request.url,
+        headers: Object.fromEntries([...request.headers].map(([k, v]) => [k.toLowerCase(), v])),
+        rawBody: new Uint8Array(await request.arrayBuffer()),
+      }
+      await expect(adapter.webhooks.verify(raw, null)).resolves.toBeUndefined()
+      const parsed = adapter.webhooks.parse(raw, null as never)
+      expect(parsed.kind).toBe('event')
+    }
+    const levelDelivery = deliveries.find(
+      (r) => r.headers.get('x-shopify-topic') === 'inventory_levels/update',
+    )
+    expect(levelDelivery).toBeDefined()
+
+    const bad = { ...ctx, item: { ...ctx.item, payload: { uri: 'not a url' } } }
+    await expect(adapter.operations['webhooks.register']!(bad)).rejects.toMatchObject({
+      name: 'ShopifyUserError',
+    })
   })
 })
