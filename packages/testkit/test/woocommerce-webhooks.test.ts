@@ -136,6 +136,26 @@ describe('fake WooCommerce webhooks over a real local server', () => {
     }
   })
 
+  it('(derived from the code) a webhook whose ping failed pings again after a delivery until a ping succeeds', async () => {
+    let healthy = false
+    woo = createFakeWoo({
+      webhookDelivery: 'manual',
+      fetch: async () => new Response(null, { status: healthy ? 200 : 500 }),
+    })
+    const [pid] = woo.seedProducts(1, { variableEvery: 0 })
+    const res = await wooRequest(woo, 'POST', '/webhooks', {
+      body: { topic: 'product.updated', delivery_url: 'https://hooks.test/x', secret: 'x' },
+    })
+    const wid = (res.json as { id: number }).id
+    expect(woo.webhook(wid)?.pendingDelivery).toBe(true)
+    healthy = true
+    woo.setStock(pid as number, 3)
+    expect((await woo.flushWebhooks()).map((d) => d.kind)).toEqual(['topic', 'ping'])
+    expect(woo.webhook(wid)?.pendingDelivery).toBe(false)
+    woo.setStock(pid as number, 4)
+    expect((await woo.flushWebhooks()).map((d) => d.kind)).toEqual(['topic'])
+  })
+
   it('coalesces: two writes before the queue runs give one delivery with the final state', async () => {
     const hooks = await receiver(() => 200)
     woo = createFakeWoo({ webhookDelivery: 'manual' })

@@ -218,13 +218,21 @@ export class WebhookDispatcher {
         w.failureCount = 0
         w.dateModified = this.state.now()
       }
-      return out
+    } else {
+      if (w.failureCount > 5) w.status = 'disabled'
+      else w.failureCount++
+      w.dateModified = this.state.now()
     }
-    if (w.failureCount > 5) w.status = 'disabled'
-    else w.failureCount++
-    w.dateModified = this.state.now()
-    if (w.status === 'active' && w.pendingDelivery) out.push(await this.ping(w))
+    // Saving a webhook that is active and never got a 200 ping pings it again (recorded: a ping
+    // after each failed delivery; none once disabled).
+    const ping = await this.pingIfPending(w)
+    if (ping) out.push(ping)
     return out
+  }
+
+  /** Ping when the webhook is active and its ping never got a 200 (what a save does). */
+  async pingIfPending(w: WebhookRecord): Promise<WooDeliveryRecord | null> {
+    return w.status === 'active' && w.pendingDelivery ? this.ping(w) : null
   }
 
   /** The unsigned ping: form body `webhook_id=N`, no X-WC-* headers. A 200 clears `pendingDelivery`. */

@@ -16,6 +16,8 @@ export interface RouteContext {
   key: ApiKeyRecord | null
   /** Send the unsigned `webhook_id=N` ping now (synchronously, inside the request). */
   ping(webhook: WebhookRecord): Promise<void>
+  /** Ping only if the webhook is active and never got a 200 ping (what saving it does). */
+  pingIfPending(webhook: WebhookRecord): Promise<void>
 }
 
 /** A route handler. */

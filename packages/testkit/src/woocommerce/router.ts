@@ -145,6 +145,9 @@ export function createRouter(deps: RouterDeps): (request: Request) => Promise<Re
         ping: async (w) => {
           await deps.dispatcher.ping(w)
         },
+        pingIfPending: async (w) => {
+          await deps.dispatcher.pingIfPending(w)
+        },
       }
       const handler = route.handlers[method]
       if (!handler)

@@ -116,7 +116,6 @@ export const webhookRoutes: Route[] = [
             const deliveryUrl = str(b, 'delivery_url')
             if (deliveryUrl !== undefined && !validUrl(deliveryUrl)) throw invalidDeliveryUrl()
             const status = str(b, 'status')
-            const wasActive = w.status === 'active'
             if (topic) w.topic = topic
             if (deliveryUrl) w.deliveryUrl = deliveryUrl
             const name = str(b, 'name')
@@ -127,7 +126,7 @@ export const webhookRoutes: Route[] = [
             if (status && (STATUSES as readonly string[]).includes(status)) w.status = status as WebhookStatus
             w.dateModified = ctx.state.now()
             const body = renderWebhook(w, ctx.origin)
-            if (!wasActive && w.status === 'active') await ctx.ping(w)
+            await ctx.pingIfPending(w)
             return restResponse(ctx.origin, 200, body, { allow: ALLOW.item })
           },
         ]),
