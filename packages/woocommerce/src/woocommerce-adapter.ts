@@ -212,19 +212,24 @@ export function woocommerce(options: WooAdapterOptions = {}): ProviderAdapter {
     return { result: { reconciles: [...owners] } }
   }
 
-  /** Orders changed since the checkpoint: the safety net for lost, coalesced or disabled webhooks. */
+  /**
+   * Orders changed since the checkpoint: the safety net for lost, coalesced or disabled webhooks.
+   * The watermark only moves after a full pass, to the store's clock at the start of the pass
+   * minus {@link POLL_OVERLAP_MS}: anything modified while we walked the pages is seen again
+   * next time (re-planning is idempotent), and a crash mid-pass simply repeats the pass.
+   */
   const pollOrders: OperationHandler = async (ctx) => {
     const client = clientFor(ctx)
     const stream = 'orders.modified'
     const since = (await ctx.checkpoints.get(stream))?.watermark ?? new Date(0)
-    let newest = since
+    let passStart: Date | null = null
     let count = 0
     for await (const page of client.orders({ modifiedAfter: since, status: 'any', signal: ctx.signal })) {
+      passStart ??= page.serverDate ?? ctx.clock.now()
       await ctx.enqueue(page.items.flatMap((order) => orderWork(order)))
-      for (const order of page.items) newest = laterOf(newest, order.date_modified_gmt)
       count += page.items.length
-      await ctx.checkpoints.save(stream, null, newest)
     }
+    await ctx.checkpoints.save(stream, null, nextWatermark(since, passStart ?? ctx.clock.now()))
     return { result: { orders: count } }
   }
 
@@ -234,9 +239,10 @@ export function woocommerce(options: WooAdapterOptions = {}): ProviderAdapter {
     const stream = 'products.modified'
     const since = (await ctx.checkpoints.get(stream))?.watermark ?? new Date(0)
     const currency = normalizeOptions(ctx).currency ?? null
-    let newest = since
+    let passStart: Date | null = null
     let count = 0
     for await (const page of client.products({ modifiedAfter: since, signal: ctx.signal })) {
+      passStart ??= page.serverDate ?? ctx.clock.now()
       const work: WorkItemSpec[] = []
       for (const product of page.items) {
         work.push(...productWork(product, currency))
@@ -248,12 +254,11 @@ export function woocommerce(options: WooAdapterOptions = {}): ProviderAdapter {
             for (const variation of vpage.items) work.push(...productWork(variation, currency))
           }
         }
-        newest = laterOf(newest, product.date_modified_gmt)
       }
       if (work.length > 0) await ctx.enqueue(work)
       count += page.items.length
-      await ctx.checkpoints.save(stream, null, newest)
     }
+    await ctx.checkpoints.save(stream, null, nextWatermark(since, passStart ?? ctx.clock.now()))
     return { result: { products: count } }
   }
 
@@ -295,8 +300,10 @@ export function woocommerce(options: WooAdapterOptions = {}): ProviderAdapter {
   }
 }
 
-function laterOf(current: Date, gmt: string | null): Date {
-  if (!gmt) return current
-  const date = new Date(`${gmt}Z`)
-  return Number.isNaN(date.getTime()) || date <= current ? current : date
+/** Overlap of consecutive polls, covering clock granularity (WooCommerce dates have seconds). */
+export const POLL_OVERLAP_MS = 2_000
+
+function nextWatermark(previous: Date, passStart: Date): Date {
+  const next = new Date(passStart.getTime() - POLL_OVERLAP_MS)
+  return next > previous ? next : previous
 }

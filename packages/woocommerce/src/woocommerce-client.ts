@@ -62,6 +62,8 @@ export interface WooPage<T> {
   total: number | null
   /** `X-WP-TotalPages`, or `null` when the store did not send it. */
   totalPages: number | null
+  /** The store's clock (`Date` header) when it answered, for watermarks; `null` when absent. */
+  serverDate: Date | null
 }
 
 /** Options of the collection iterators. */
@@ -335,6 +337,7 @@ export function createWooClient(options: WooClientOptions): WooClient {
       page,
       total: intHeader(headers, 'x-wp-total'),
       totalPages: intHeader(headers, 'x-wp-totalpages'),
+      serverDate: dateHeader(headers),
     }
   }
 
@@ -360,7 +363,9 @@ export function createWooClient(options: WooClientOptions): WooClient {
     if (options?.modifiedAfter) {
       query.modified_after = toWooGmt(options.modifiedAfter)
       query.dates_are_gmt = true
-      query.orderby ??= 'modified'
+      // Order by id, not by date: an item modified during the walk keeps its place, so the
+      // pages do not shift under us and nothing is skipped.
+      query.orderby ??= 'id'
       query.order ??= 'asc'
     }
     return query
@@ -520,6 +525,13 @@ function int(id: number): number {
   if (!Number.isSafeInteger(id) || id <= 0)
     throw new ConfigError(`WooCommerce ids are positive integers, got ${id}`)
   return id
+}
+
+function dateHeader(headers: Headers): Date | null {
+  const value = headers.get('date')
+  if (!value) return null
+  const date = new Date(value)
+  return Number.isNaN(date.getTime()) ? null : date
 }
 
 function intHeader(headers: Headers, name: string): number | null {

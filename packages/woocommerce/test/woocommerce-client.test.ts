@@ -319,6 +319,12 @@ describe('pagination', () => {
     expect(seen.map((s) => s.url.searchParams.get('per_page'))).toEqual(['2', '2', '2'])
   })
 
+  it("reports the store's clock from the Date header", async () => {
+    intercept(() => HttpResponse.json([], { headers: { date: 'Wed, 25 Nov 2026 11:22:04 GMT' } }))
+    const page = await httpsClient().listProducts(1)
+    expect(page.serverDate?.toISOString()).toBe('2026-11-25T11:22:04.000Z')
+  })
+
   it('resumes from a page and stops on an empty page', async () => {
     intercept(() => recorded(exchange('products/list-page-beyond-end.json')))
     const got = []
@@ -342,6 +348,9 @@ describe('pagination', () => {
     expect(q?.get('modified_after')).toBe('2026-11-25T11:21:10')
     expect(q?.get('dates_are_gmt')).toBe('true')
     expect(q?.get('per_page')).toBe('100')
+    // id order: pages do not shift when an item is modified during the walk
+    expect(q?.get('orderby')).toBe('id')
+    expect(q?.get('order')).toBe('asc')
   })
 
   it('orders with modified_after', async () => {
