@@ -171,3 +171,6 @@ export function createShopifyAdapter(options: ShopifyAdapterOptions): ShopifyAda
     auth,
   }
 }
+
+/** Short alias, as in `createHub({ providers: [shopify({ apiKey, apiSecret })] })`. */
+export const shopify: (options: ShopifyAdapterOptions) => ShopifyAdapter = createShopifyAdapter

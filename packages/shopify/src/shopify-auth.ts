@@ -72,7 +72,14 @@ export interface ShopifyAuth {
   exchangeCode(input: { shop: string; code: string }): Promise<ShopifyCredentials>
   /** Trade a refresh token for a new pair. `invalid_grant` throws {@link ShopifyReauthRequiredError}. */
   refresh(input: { shop: string; refreshToken: string }): Promise<ShopifyCredentials>
+  /**
+   * Swap a non-expiring offline token for an expiring pair without the merchant (token exchange);
+   * public apps must by 2027-01-01. The old token stops working once the new one is issued.
+   */
+  migrateToExpiring(input: { shop: string; accessToken: string }): Promise<ShopifyCredentials>
 }
+
+const OFFLINE_TOKEN_TYPE = 'urn:shopify:params:oauth:token-type:offline-access-token'
 
 /** Flatten a query the way shopify-app-js does: repeated `URLSearchParams` keys join with commas. */
 function toRecord(query: CallbackQuery): Record<string, string | readonly string[]> {
@@ -282,6 +289,17 @@ export function createShopifyAuth(options: ShopifyAuthOptions): ShopifyAuth {
         'refresh',
       )
       return toCredentials(data, refreshToken)
+    },
+
+    async migrateToExpiring({ shop, accessToken }) {
+      const body = {
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: accessToken,
+        subject_token_type: OFFLINE_TOKEN_TYPE,
+        requested_token_type: OFFLINE_TOKEN_TYPE,
+        expiring: '1',
+      }
+      return toCredentials(await tokenRequest(shop, body, 'refresh'), null)
     },
   }
 }

@@ -387,6 +387,40 @@ describe('token endpoint', () => {
     })
   })
 
+  it('migrates a non-expiring offline token to an expiring pair by token exchange', async () => {
+    let body: unknown
+    server.use(
+      http.post(tokenUrl, async ({ request }) => {
+        body = await request.json()
+        return HttpResponse.json({
+          access_token: 'shpat_new',
+          scope: 'read_products',
+          expires_in: 3600,
+          refresh_token: 'shprt_new',
+          refresh_token_expires_in: 7_776_000,
+        })
+      }),
+    )
+    await expect(auth.migrateToExpiring({ shop: SHOP, accessToken: 'shpat_old' })).resolves.toMatchObject({
+      accessToken: 'shpat_new',
+      refreshToken: 'shprt_new',
+      expiresAt: '2026-11-25T13:00:00.000Z',
+    })
+    expect(body).toEqual({
+      client_id: 'client-id',
+      client_secret: SECRET,
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: 'shpat_old',
+      subject_token_type: 'urn:shopify:params:oauth:token-type:offline-access-token',
+      requested_token_type: 'urn:shopify:params:oauth:token-type:offline-access-token',
+      expiring: '1',
+    })
+    server.use(http.post(tokenUrl, () => HttpResponse.json({ error: 'invalid_grant' }, { status: 400 })))
+    await expect(auth.migrateToExpiring({ shop: SHOP, accessToken: 'revoked' })).rejects.toBeInstanceOf(
+      ShopifyReauthRequiredError,
+    )
+  })
+
   it('never puts the client secret in an error message', async () => {
     server.use(http.post(tokenUrl, () => HttpResponse.json({ error: 'invalid_client' }, { status: 401 })))
     const error = await auth.exchangeCode({ shop: SHOP, code: 'c' }).catch((e: Error) => e)
