@@ -1,5 +1,5 @@
 import { RestError, restResponse } from './rest-response.js'
-import { ALLOW, phpIntval, type RouteContext } from './route-kit.js'
+import { ALLOW, isObject, objects, phpIntval, type RouteContext } from './route-kit.js'
 
 /** WooCommerce's default `woocommerce_rest_batch_items_limit`. */
 const BATCH_LIMIT = 100
@@ -17,8 +17,8 @@ export function batch(
   },
 ): Response {
   const body = ctx.body
-  const creates = Array.isArray(body['create']) ? (body['create'] as BatchEntry[]) : null
-  const updates = Array.isArray(body['update']) ? (body['update'] as BatchEntry[]) : null
+  const creates = Array.isArray(body['create']) ? (body['create'] as unknown[]) : null
+  const updates = Array.isArray(body['update']) ? objects(body['update']) : null
   const deletes = Array.isArray(body['delete']) ? (body['delete'] as unknown[]) : null
   const count = (creates?.length ?? 0) + (updates?.length ?? 0) + (deletes?.length ?? 0)
   if (count > BATCH_LIMIT) {
@@ -36,6 +36,7 @@ export function batch(
   if (creates) {
     out['create'] = creates.map((item) => {
       try {
+        if (!isObject(item)) throw new RestError('rest_invalid_param', 'Invalid parameter(s): create', 400)
         return ops.create(item)
       } catch (error) {
         return itemError(0, error)
@@ -54,7 +55,7 @@ export function batch(
   }
   if (deletes) {
     out['delete'] = deletes.map((raw) => {
-      const id = phpIntval(typeof raw === 'object' && raw !== null ? (raw as BatchEntry)['id'] : raw)
+      const id = phpIntval(isObject(raw) ? raw['id'] : raw)
       try {
         return ops.remove(id)
       } catch (error) {

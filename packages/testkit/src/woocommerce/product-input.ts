@@ -1,5 +1,5 @@
 import { RestError } from './rest-response.js'
-import { asBoolean, integerParam, phpIntval, type RouteContext, str } from './route-kit.js'
+import { asBoolean, integerParam, objects, phpIntval, type RouteContext, str } from './route-kit.js'
 import type { ProductPatch } from './state.js'
 import type { ParentAttribute, StockStatus, VariationAttribute } from './types.js'
 
@@ -61,7 +61,7 @@ export function toPatch(body: Record<string, unknown>, validated: boolean): Prod
   }
   if (body['menu_order'] !== undefined) patch.menuOrder = phpIntval(body['menu_order'])
   if (Array.isArray(body['attributes'])) {
-    const attrs = body['attributes'] as Array<Record<string, unknown>>
+    const attrs = objects(body['attributes'])
     patch.attributes = attrs.map(
       (a, i): ParentAttribute => ({
         id: phpIntval(a['id']),

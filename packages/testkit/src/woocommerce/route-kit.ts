@@ -167,3 +167,13 @@ export function str(body: Record<string, unknown>, name: string): string | undef
 export function invalidId(kind: string, status: number): RestError {
   return new RestError(`woocommerce_rest_${kind}_invalid_id`, 'Invalid ID.', status)
 }
+
+/** True for a plain JSON object (not null, not an array). */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** The entries of a JSON array member as objects; anything that is not an object becomes `{}`. */
+export function objects(value: unknown): Array<Record<string, unknown>> {
+  return Array.isArray(value) ? value.map((v) => (isObject(v) ? v : {})) : []
+}

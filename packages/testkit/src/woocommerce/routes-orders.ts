@@ -9,6 +9,7 @@ import {
   invalidId,
   listResponse,
   modifiedAfter,
+  objects,
   phpIntval,
   type Route,
   type RouteContext,
@@ -81,9 +82,7 @@ export const orderRoutes: Route[] = [
       },
       POST: (ctx) => {
         const b = ctx.body
-        const lines: OrderLineInput[] = (
-          Array.isArray(b['line_items']) ? (b['line_items'] as Array<Record<string, unknown>>) : []
-        ).map((l) => ({
+        const lines: OrderLineInput[] = objects(b['line_items']).map((l) => ({
           productId: phpIntval(l['product_id']),
           variationId: phpIntval(l['variation_id']),
           quantity: phpIntval(l['quantity'] ?? 1),
@@ -175,9 +174,7 @@ export const orderRoutes: Route[] = [
             400,
           )
         }
-        const lines = (
-          Array.isArray(b['line_items']) ? (b['line_items'] as Array<Record<string, unknown>>) : []
-        ).map((l) => ({
+        const lines = objects(b['line_items']).map((l) => ({
           id: phpIntval(l['id']),
           quantity: phpIntval(l['quantity']),
           total: Number(l['refund_total'] ?? 0),
