@@ -141,4 +141,25 @@ describe('fake WooCommerce wc-auth', () => {
     )
     expect(await forged.text()).toContain('Invalid nonce verification')
   })
+
+  it('with safeRemoteRequests, refuses a loopback or odd-port callback like wp_safe_remote_post (#8898)', async () => {
+    const calls: string[] = []
+    woo = createFakeWoo({
+      baseUrl: 'https://shop.test',
+      safeRemoteRequests: true,
+      fetch: async (input) => {
+        calls.push(String(input))
+        return new Response('', { status: 200 })
+      },
+    })
+    for (const callback of ['https://127.0.0.1/cb', 'https://app.test:8443/cb', 'https://10.1.2.3/cb']) {
+      const path = AUTHORIZE.replace('https%3A%2F%2Fapp.test%2Fcb', encodeURIComponent(callback))
+      const res = await approve(woo, path)
+      expect(res.status).toBe(401)
+      expect(await res.text()).toContain('Error: A valid URL was not provided.')
+    }
+    expect(calls).toEqual([])
+    expect((await approve(woo)).status).toBe(302)
+    expect(calls).toEqual(['https://app.test/cb'])
+  })
 })

@@ -156,6 +156,29 @@ describe('fake WooCommerce webhooks over a real local server', () => {
     expect((await woo.flushWebhooks()).map((d) => d.kind)).toEqual(['topic'])
   })
 
+  it('with safeRemoteRequests, a delivery to a loopback URL fails like wp_safe_remote_post', async () => {
+    let sent = 0
+    woo = createFakeWoo({
+      webhookDelivery: 'manual',
+      safeRemoteRequests: true,
+      fetch: async () => {
+        sent++
+        return new Response(null, { status: 200 })
+      },
+    })
+    const [pid] = woo.seedProducts(1, { variableEvery: 0 })
+    const wid = woo.addWebhook({
+      topic: 'product.updated',
+      deliveryUrl: 'http://127.0.0.1:9999/hook',
+      secret: 'x',
+    })
+    woo.setStock(pid as number, 1)
+    const [delivery] = await woo.flushWebhooks()
+    expect(delivery).toMatchObject({ status: null, error: 'A valid URL was not provided.' })
+    expect(woo.webhook(wid)?.failureCount).toBe(1)
+    expect(sent).toBe(0)
+  })
+
   it('coalesces: two writes before the queue runs give one delivery with the final state', async () => {
     const hooks = await receiver(() => 200)
     woo = createFakeWoo({ webhookDelivery: 'manual' })

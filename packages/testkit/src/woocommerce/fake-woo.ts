@@ -12,6 +12,7 @@ import {
 } from './request-log.js'
 import { seededRandom } from './rng.js'
 import { createRouter } from './router.js'
+import { safeRemoteFetch } from './safe-remote.js'
 import { type SeedProductsOptions, seedCatalog } from './seed.js'
 import { type ProductPatch, WooState } from './state.js'
 import type {
@@ -52,6 +53,12 @@ export interface FakeWooOptions {
   now?: () => Date
   /** Outbound fetch (deliveries, pings, wc-auth callbacks). Default: the global `fetch` at call time. */
   fetch?: typeof fetch
+  /**
+   * Refuse outbound requests (deliveries, pings, wc-auth callbacks) to loopback/private addresses
+   * and ports other than 80/443/8080, as `wp_safe_remote_post` does on a stock store. Default false
+   * (the recorded store widened these for 127.0.0.1, and tests deliver locally).
+   */
+  safeRemoteRequests?: boolean
   /** Accept `http://` wc-auth callback URLs (WooCommerce refuses them). Default false. */
   allowHttpCallback?: boolean
   /** API keys to create instead of one random `read_write` key. */
@@ -171,7 +178,8 @@ export function createFakeWoo(options: FakeWooOptions = {}): FakeWoo {
   state.nextWebhookId = options.firstIds?.webhook ?? 1
   state.nextKeyId = options.firstIds?.key ?? 1
   state.nextItemId = options.firstIds?.orderItem ?? 1
-  const outbound = (): typeof fetch => options.fetch ?? globalThis.fetch
+  const direct = (): typeof fetch => options.fetch ?? globalThis.fetch
+  const outbound = options.safeRemoteRequests ? safeRemoteFetch(direct) : direct
   const timeoutMs = options.deliveryTimeoutMs ?? 5000
   const dispatcher = new WebhookDispatcher(state, {
     homeUrl,
