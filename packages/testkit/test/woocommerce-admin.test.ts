@@ -1,10 +1,25 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createFakeWoo, type FakeWoo, fakeWooContract, signWooWebhook } from '../src/woocommerce/index.js'
+import {
+  createFakeWoo,
+  type FakeWoo,
+  fakeWooContract,
+  phpJson,
+  signWooWebhook,
+} from '../src/woocommerce/index.js'
 import { codeOf, wooRequest } from './woocommerce-helpers.js'
 
 let woo: FakeWoo
 afterEach(async () => {
   await woo?.close()
+})
+
+describe('phpJson', () => {
+  it('escapes slashes and non-ASCII like PHP json_encode (surrogate pairs as two escapes, DEL raw)', () => {
+    expect(phpJson({ a: 'x/y é 😀 \u007f', b: [1, null, true] })).toBe(
+      '{"a":"x\\/y \\u00e9 \\ud83d\\ude00 \u007f","b":[1,null,true]}',
+    )
+    expect(phpJson('line\nbreak\u0001')).toBe('"line\\nbreak\\u0001"')
+  })
 })
 
 describe('fake WooCommerce admin and test controls', () => {

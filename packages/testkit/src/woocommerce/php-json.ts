@@ -5,12 +5,7 @@
  */
 export function phpJson(value: unknown): string {
   const json = JSON.stringify(value) ?? 'null'
-  let out = ''
-  for (let i = 0; i < json.length; i++) {
-    const ch = json.charCodeAt(i)
-    if (ch === 0x2f) out += '\\/'
-    else if (ch > 0x7e) out += '\\u' + ch.toString(16).padStart(4, '0')
-    else out += json[i]
-  }
-  return out
+  return json.replace(/[/\u0080-\uffff]/g, (ch) =>
+    ch === '/' ? '\\/' : `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  )
 }

@@ -87,10 +87,11 @@ export function renderProduct(
     : trashed
       ? `${origin}/?post_type=product&p=${p.id}`
       : `${origin}/product/${p.slug}/`
-  const related = [...state.products.values()]
-    .filter((o) => o.id !== p.id && o.type !== 'variation' && o.status === 'publish')
-    .slice(0, 5)
-    .map((o) => o.id)
+  const related: number[] = []
+  for (const o of state.products.values()) {
+    if (related.length === 5) break
+    if (o.id !== p.id && o.type !== 'variation' && o.status === 'publish') related.push(o.id)
+  }
   const links: JsonObject = {
     self: [{ href: `${origin}/wp-json/wc/v3/products/${p.id}`, targetHints: { allow: ITEM_ALLOW } }],
     collection: [{ href: `${origin}/wp-json/wc/v3/products` }],
