@@ -1,6 +1,7 @@
 import { ConfigError } from '@hub/core'
 import ky, { isNetworkError, isTimeoutError } from 'ky'
 import type { z } from 'zod'
+import { toWooGmt } from './woocommerce-dates.js'
 import { errorFromResponse, WooRequestError, WooRetryableError } from './woocommerce-errors.js'
 import { type OAuthSignatureMethod, rfc3986, signOAuth1Url, type WooKeys } from './woocommerce-oauth1.js'
 import {
@@ -104,18 +105,6 @@ const API_PREFIX = 'wp-json/wc/v3/'
 export const STOCK_PUSH_META = '_hub_stock_push'
 const MAX_PER_PAGE = 100
 const MAX_BATCH = 100
-
-/** Format a date as WooCommerce's filters take it (UTC, with `dates_are_gmt=true`). */
-export function toWooGmt(date: Date): string {
-  return date.toISOString().slice(0, 19)
-}
-
-/** Parse a WooCommerce `_gmt` date (`YYYY-MM-DDTHH:MM:SS`, no zone) as UTC. */
-export function parseWooGmt(value: string | null | undefined): Date | null {
-  if (!value) return null
-  const date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`)
-  return Number.isNaN(date.getTime()) ? null : date
-}
 
 /**
  * The wc/v3 REST client. Every failure is typed: {@link WooRequestError} (permanent; 401/403 as

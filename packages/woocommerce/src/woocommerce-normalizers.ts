@@ -4,7 +4,7 @@ import {
   normalizedProductSchema,
   PermanentError,
 } from '@hub/core'
-import { parseWooGmt } from './woocommerce-client.js'
+import { parseWooGmt } from './woocommerce-dates.js'
 import type { WooProduct } from './woocommerce-schemas.js'
 
 /** WooCommerce's store-wide weight unit (`woocommerce_weight_unit`). */

@@ -10,8 +10,8 @@ import {
   WebhookError,
   type WorkItemSpec,
 } from '@hub/core'
-import { parseWooGmt } from './woocommerce-client.js'
 import { webhookSecretFor } from './woocommerce-credentials.js'
+import { parseWooGmt } from './woocommerce-dates.js'
 import { normalizeProduct, stockOwnerId } from './woocommerce-normalizers.js'
 import {
   type WooOrder,
