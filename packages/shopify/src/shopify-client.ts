@@ -134,20 +134,11 @@ export function createShopifyClient(options: ShopifyClientOptions): ShopifyClien
       : auth
   const pacer = options.pacer ?? new CostPacer()
   const lastCost = new Map<string, number>()
-  let pacing: Promise<void> = Promise.resolve()
-
-  /** Wait until the estimated cost is available, one caller at a time, then charge it. */
+  /** Wait until the estimated cost is available (one caller per shop at a time), then charge it. */
   function pace(cost: number, signal: AbortSignal | undefined): Promise<void> {
-    const turn = pacing.then(async () => {
-      const wait = pacer.waitMs(cost, clock.now().getTime())
-      if (wait > 0) {
-        logger.debug({ shop, wait, cost }, 'shopify: pacing before query')
-        await clock.sleep(wait, signal)
-      }
-      pacer.charge(cost)
-    })
-    pacing = turn.catch(() => {})
-    return turn
+    return pacer.acquire(cost, clock, signal, (wait) =>
+      logger.debug({ shop, wait, cost }, 'shopify: pacing before query'),
+    )
   }
 
   async function send(

@@ -1,3 +1,4 @@
+import type { Clock } from '@hub/core'
 import { z } from 'zod'
 
 /** `extensions.cost.throttleStatus` of a GraphQL Admin response. */
@@ -58,6 +59,25 @@ export class CostPacer {
   /** Charge `cost` points for a query about to be sent. */
   charge(cost: number): void {
     this.#charged += cost
+  }
+
+  #queue: Promise<void> = Promise.resolve()
+
+  /**
+   * Wait until `cost` points are available, then charge them. Callers queue up, so concurrent
+   * queries on one shop (several clients sharing this pacer) never count the same points twice.
+   */
+  acquire(cost: number, clock: Clock, signal?: AbortSignal, onWait?: (ms: number) => void): Promise<void> {
+    const turn = this.#queue.then(async () => {
+      const wait = this.waitMs(cost, clock.now().getTime())
+      if (wait > 0) {
+        onWait?.(wait)
+        await clock.sleep(wait, signal)
+      }
+      this.charge(cost)
+    })
+    this.#queue = turn.catch(() => {})
+    return turn
   }
 
   /** The last reported bucket, for diagnostics. */

@@ -4,6 +4,7 @@ import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { createShopifyClient, throwOnUserErrors, withPageSizeSplitting } from '../src/shopify-client.js'
+import { CostPacer } from '../src/shopify-cost-pacer.js'
 import {
   ShopifyGraphqlError,
   ShopifyMaxCostExceededError,
@@ -120,6 +121,22 @@ describe('cost-aware pacing', () => {
     expect(clock.waits).toEqual([])
     await client.request(QUERY, { estimatedCost: 300 })
     expect(clock.waits).toEqual([4000])
+  })
+
+  it('serializes pacing of clients sharing one shop’s bucket, so points are never counted twice', async () => {
+    const clock = fakeClock()
+    server.use(
+      http.post(ENDPOINT, () =>
+        HttpResponse.json({ data: { ok: true }, extensions: { cost: cost(1, 0, 1000, 50) } }),
+      ),
+    )
+    const pacer = new CostPacer()
+    const a = createShopifyClient({ shop: SHOP, auth: TOKEN, clock, pacer })
+    const b = createShopifyClient({ shop: SHOP, auth: TOKEN, clock, pacer })
+    await a.request(QUERY)
+    await Promise.all([a.request(QUERY, { estimatedCost: 100 }), b.request(QUERY, { estimatedCost: 100 })])
+    // Each waits for its own 100 points: the second does not reuse the points the first waited for.
+    expect(clock.waits).toEqual([2000, 2000])
   })
 
   it('keeps a long import below the bucket: zero THROTTLED in steady state against a leaky bucket', async () => {
