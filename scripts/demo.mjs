@@ -1,16 +1,16 @@
-// The README's demo command runs this after installing and building: every example's `start`.
+// The README's demo command (`./hub demo`) runs this after installing and building.
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
 
-const root = new URL('..', import.meta.url).pathname
-const examples = readdirSync(join(root, 'examples')).filter((d) =>
-  existsSync(join(root, 'examples', d, 'package.json')),
-)
-for (const name of examples) {
-  const pkg = JSON.parse(readFileSync(join(root, 'examples', name, 'package.json'), 'utf8'))
-  if (!pkg.scripts?.start) continue
-  console.log(`\n=== examples/${name}: ${pkg.description ?? ''}\n`)
-  const result = spawnSync('pnpm', ['--filter', pkg.name, 'start'], { stdio: 'inherit', cwd: root })
-  if (result.status !== 0) process.exit(result.status ?? 1)
+/** The demos, in order: [workspace package, script, what it shows]. */
+const DEMOS = [
+  ['@hub/example-quickstart', 'start', 'the smallest complete host: a custom provider, webhooks, a worker'],
+]
+
+for (const [pkg, script, what] of DEMOS) {
+  console.log(`\n=== ${pkg}: ${what}\n`)
+  const result = spawnSync('pnpm', ['--silent', '--filter', pkg, 'run', script], { stdio: 'inherit' })
+  if (result.status !== 0) {
+    console.error(`${pkg} ${script} failed`)
+    process.exit(result.status ?? 1)
+  }
 }
