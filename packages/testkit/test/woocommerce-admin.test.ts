@@ -84,9 +84,11 @@ describe('fake WooCommerce admin and test controls', () => {
     expect(performance.now() - started).toBeLessThan(2000)
     await again.close()
     expect(() => woo.seedProducts(-1)).toThrowError(expect.objectContaining({ code: 'CONFIG_INVALID' }))
-    expect(() => createFakeWoo({ baseUrl: 'not a url' })).toThrowError(
-      expect.objectContaining({ code: 'CONFIG_INVALID' }),
-    )
+    for (const baseUrl of ['not a url', 'https://shop.test/blog', 'ftp://shop.test']) {
+      expect(() => createFakeWoo({ baseUrl })).toThrowError(
+        expect.objectContaining({ code: 'CONFIG_INVALID' }),
+      )
+    }
   })
 })
 

@@ -153,13 +153,21 @@ export interface FakeWoo {
 }
 
 function originOf(raw: string, what: string): string {
+  let url: URL
   try {
-    return new URL(raw).origin
+    url = new URL(raw)
   } catch (error) {
     throw new ConfigError(`createFakeWoo: ${what} must be an absolute URL, got ${JSON.stringify(raw)}`, {
       cause: error,
     })
   }
+  // The fake serves WordPress at the root of its origin (no subdirectory installs).
+  if (url.pathname !== '/' || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new ConfigError(
+      `createFakeWoo: ${what} must be an http(s) origin without a path, got ${JSON.stringify(raw)}`,
+    )
+  }
+  return url.origin
 }
 
 /**
