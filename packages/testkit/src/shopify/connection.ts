@@ -89,7 +89,12 @@ export function paginate<T extends { id: string }>(
     }
   }
   const nodes = list.map(toNode)
-  const edges = list.map((item, index) => ({ cursor: encodeCursor(item.id), node: nodes[index] }))
+  const edges = list.map((item, index) => ({
+    get cursor() {
+      return encodeCursor(item.id)
+    },
+    node: nodes[index],
+  }))
   return {
     edges,
     nodes,

@@ -41,9 +41,15 @@ export function productView(p: ProductRecord, ctx: ResolverContext): View {
     vendor: p.vendor,
     productType: p.productType,
     tags: p.tags,
-    createdAt: isoSeconds(p.createdAt),
-    updatedAt: isoSeconds(p.updatedAt),
-    publishedAt: p.publishedAt === null ? null : isoSeconds(p.publishedAt),
+    get createdAt() {
+      return isoSeconds(p.createdAt)
+    },
+    get updatedAt() {
+      return isoSeconds(p.updatedAt)
+    },
+    get publishedAt() {
+      return p.publishedAt === null ? null : isoSeconds(p.publishedAt)
+    },
     isGiftCard: false,
     tracksInventory: true,
     hasOnlyDefaultVariant: p.options.length === 1 && p.options[0]?.name === 'Title',
@@ -96,8 +102,12 @@ function mediaView(m: MediaRecord): View {
     status: 'READY',
     fileStatus: 'READY',
     mimeType: 'image/jpeg',
-    createdAt: isoSeconds(m.createdAt),
-    updatedAt: isoSeconds(m.createdAt),
+    get createdAt() {
+      return isoSeconds(m.createdAt)
+    },
+    get updatedAt() {
+      return isoSeconds(m.createdAt)
+    },
     image: imageView(m),
     preview: { image: imageView(m), status: 'READY' },
     mediaErrors: [],
@@ -124,8 +134,12 @@ export function variantView(v: VariantRecord, ctx: ResolverContext): View {
     inventoryPolicy: v.inventoryPolicy,
     taxable: v.taxable,
     availableForSale: true,
-    createdAt: isoSeconds(v.createdAt),
-    updatedAt: isoSeconds(v.updatedAt),
+    get createdAt() {
+      return isoSeconds(v.createdAt)
+    },
+    get updatedAt() {
+      return isoSeconds(v.updatedAt)
+    },
     inventoryQuantity: () => ctx.state.variantAvailable(v),
     product: () => (product ? productView(product, ctx) : null),
     inventoryItem: () => {
@@ -144,10 +158,16 @@ export function inventoryItemView(item: InventoryItemRecord, ctx: ResolverContex
     sku: item.sku,
     tracked: item.tracked,
     requiresShipping: item.requiresShipping,
-    createdAt: isoSeconds(item.createdAt),
-    updatedAt: isoSeconds(item.updatedAt),
+    get createdAt() {
+      return isoSeconds(item.createdAt)
+    },
+    get updatedAt() {
+      return isoSeconds(item.updatedAt)
+    },
     duplicateSkuCount: 0,
-    locationsCount: { count: ctx.state.levelsOf(item.id).length, precision: 'EXACT' },
+    get locationsCount() {
+      return { count: ctx.state.levelsOf(item.id).length, precision: 'EXACT' }
+    },
     variant: () => {
       const variant = ctx.state.variants.get(item.variantId)
       return variant ? variantView(variant, ctx) : null
@@ -177,8 +197,12 @@ export function levelView(level: LevelRecord, ctx: ResolverContext): View {
     id: inventoryLevelGid(level.inventoryItemId, level.locationId),
     isActive: true,
     canDeactivate: true,
-    createdAt: isoSeconds(level.createdAt),
-    updatedAt: isoSeconds(level.updatedAt),
+    get createdAt() {
+      return isoSeconds(level.createdAt)
+    },
+    get updatedAt() {
+      return isoSeconds(level.updatedAt)
+    },
     scheduledChanges: { edges: [], nodes: [], pageInfo: { hasNextPage: false, hasPreviousPage: false } },
     item: () => {
       const item = ctx.state.inventoryItems.get(level.inventoryItemId)
@@ -200,7 +224,9 @@ export function levelView(level: LevelRecord, ctx: ResolverContext): View {
           id: `gid://shopify/InventoryQuantity/${level.locationId}?inventory_item_id=${level.inventoryItemId}&name=${name}`,
           name,
           quantity: level.quantities[name as QuantityName],
-          updatedAt: isoSeconds(level.updatedAt),
+          get updatedAt() {
+            return isoSeconds(level.updatedAt)
+          },
         }
       }),
   }
@@ -225,8 +251,12 @@ export function locationView(location: LocationRecord, ctx: ResolverContext): Vi
     addressVerified: true,
     isFulfillmentService: false,
     hasUnfulfilledOrders: false,
-    createdAt: isoSeconds(location.createdAt),
-    updatedAt: isoSeconds(location.createdAt),
+    get createdAt() {
+      return isoSeconds(location.createdAt)
+    },
+    get updatedAt() {
+      return isoSeconds(location.createdAt)
+    },
     address: {
       address1: '1 Test Street',
       city: 'Ottawa',
