@@ -128,6 +128,31 @@ describe('fake Shopify GraphQL: reads over the shop state', () => {
     ])
   })
 
+  test('last/before page backwards; reverse flips the order; no first or last is an error', async () => {
+    const { fake, token } = setup()
+    const ids = fake.seedProducts(5).map((p) => `gid://shopify/Product/${p.id}`)
+    const tail = await gql(
+      fake,
+      token,
+      '{ products(last: 2) { nodes { id } pageInfo { hasPreviousPage startCursor } } }',
+    )
+    expect(tail.body.data.products.nodes.map((n: { id: string }) => n.id)).toEqual(ids.slice(3))
+    expect(tail.body.data.products.pageInfo.hasPreviousPage).toBe(true)
+    const before = await gql(
+      fake,
+      token,
+      'query($c: String) { products(last: 2, before: $c) { nodes { id } } }',
+      {
+        c: tail.body.data.products.pageInfo.startCursor,
+      },
+    )
+    expect(before.body.data.products.nodes.map((n: { id: string }) => n.id)).toEqual(ids.slice(1, 3))
+    const reversed = await gql(fake, token, '{ products(first: 2, reverse: true) { nodes { id } } }')
+    expect(reversed.body.data.products.nodes.map((n: { id: string }) => n.id)).toEqual([ids[4], ids[3]])
+    const none = await gql(fake, token, '{ products { nodes { id } } }')
+    expect(none.body.errors[0].message).toBe('you must provide one of first or last')
+  })
+
   test('product by id with options, media, variants, inventory levels and quantities', async () => {
     const { fake, token } = setup()
     const [product] = fake.seedProducts(1, 2, { available: 4 })

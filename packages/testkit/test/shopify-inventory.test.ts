@@ -113,6 +113,32 @@ describe('fake Shopify inventory writes: compare-and-swap', () => {
     expect(fake2.getAvailable(item2)).toBe(4)
   })
 
+  test('an item not stocked at the location is refused until activated', async () => {
+    const { fake, token, itemGid } = shop(10)
+    const second = `gid://shopify/Location/${fake.addLocation('Second')}`
+    const r = await gql(fake, token, ADJUST, { input: adjustInput(itemGid, second, 5, null), key: 'k6' })
+    expect(r.body.data.inventoryAdjustQuantities.userErrors).toEqual([
+      {
+        field: ['input', 'changes', '0', 'locationId'],
+        message: expect.any(String),
+        code: 'INVALID_LOCATION',
+      },
+    ])
+    await gql(
+      fake,
+      token,
+      'mutation($i: ID!, $l: ID!) { inventoryActivate(inventoryItemId: $i, locationId: $l) { inventoryLevel { id } } }',
+      {
+        i: itemGid,
+        l: second,
+      },
+    )
+    const ok = await gql(fake, token, ADJUST, { input: adjustInput(itemGid, second, 5, 0), key: 'k7' })
+    expect(ok.body.data.inventoryAdjustQuantities.userErrors).toEqual([])
+    expect(fake.getAvailable(itemGid, second)).toBe(5)
+    expect(fake.getAvailable(itemGid)).toBe(10)
+  })
+
   test('unknown items and bad reasons are userErrors with Shopify codes', async () => {
     const { fake, token, locationGid } = shop(10)
     const input = { ...adjustInput('gid://shopify/InventoryItem/1', locationGid, 1, null), reason: 'because' }

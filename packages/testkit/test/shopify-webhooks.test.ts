@@ -271,4 +271,16 @@ describe('fake Shopify webhooks: unreliable delivery switches (seeded)', () => {
     expect(received[1]?.headers['x-shopify-webhook-id']).toBe(received[0]?.headers['x-shopify-webhook-id'])
     expect(received[1]?.body).toBe(received[0]?.body)
   })
+
+  test('a receiver that keeps failing gets 1 attempt + 8 retries, then nothing more', async () => {
+    const { fake, received, setStatus, clock } = shopWithHooks()
+    setStatus(503)
+    fake.createProduct({ title: 'Never accepted' })
+    for (let i = 0; i < 12; i += 1) {
+      await fake.flushWebhooks()
+      clock.advance(4 * 3600 * 1000)
+    }
+    expect(received).toHaveLength(9)
+    expect(fake.webhooks.pending()).toHaveLength(0)
+  })
 })
