@@ -179,6 +179,46 @@ describe('fake WooCommerce webhooks over a real local server', () => {
     expect(sent).toBe(0)
   })
 
+  it('webhooks/batch creates (pinging each), updates and force-deletes, with per-item errors', async () => {
+    const pings: string[] = []
+    woo = createFakeWoo({
+      webhookDelivery: 'manual',
+      fetch: async (_url, init) => {
+        pings.push(String(init?.body))
+        return new Response(null, { status: 200 })
+      },
+    })
+    const keep = woo.addWebhook({ topic: 'order.created', deliveryUrl: 'https://hooks.test/a', secret: 'a' })
+    const res = await wooRequest(woo, 'POST', '/webhooks/batch', {
+      body: {
+        create: [
+          { topic: 'product.updated', delivery_url: 'https://hooks.test/b', secret: 'b' },
+          { topic: 'nope', delivery_url: 'https://hooks.test/c' },
+        ],
+        update: [
+          { id: keep, status: 'paused' },
+          { id: 999, status: 'active' },
+        ],
+        delete: [keep],
+      },
+    })
+    expect(res.status).toBe(200)
+    const body = res.json as Record<string, Array<{ id: number; status?: string; error?: { code: string } }>>
+    expect(body['create']?.[0]).toMatchObject({ status: 'active', topic: 'product.updated' })
+    expect(body['create']?.[1]).toMatchObject({
+      id: 0,
+      error: { code: 'woocommerce_rest_shop_webhook_invalid_topic' },
+    })
+    expect(body['update']?.[0]).toMatchObject({ id: keep, status: 'paused' })
+    expect(body['update']?.[1]).toMatchObject({
+      id: 999,
+      error: { code: 'woocommerce_rest_shop_webhook_invalid_id' },
+    })
+    expect(body['delete']?.[0]).toMatchObject({ id: keep })
+    expect(woo.webhook(keep)).toBeUndefined()
+    expect(pings).toEqual([`webhook_id=${body['create']?.[0]?.id}`])
+  })
+
   it('coalesces: two writes before the queue runs give one delivery with the final state', async () => {
     const hooks = await receiver(() => 200)
     woo = createFakeWoo({ webhookDelivery: 'manual' })

@@ -7,15 +7,18 @@ const BATCH_LIMIT = 100
 /** One item of a batch body. */
 export type BatchEntry = Record<string, unknown>
 
-/** Non-transactional batch: creates, then updates, then (forced) deletes; errors per item, 200 overall. */
-export function batch(
+/**
+ * Non-transactional batch: creates, then updates, then (forced) deletes, one after the other;
+ * errors per item, 200 overall. Operations may be async (a webhook create pings).
+ */
+export async function batch(
   ctx: RouteContext,
   ops: {
     create: (body: BatchEntry) => unknown
     update: (id: number, body: BatchEntry) => unknown
     remove: (id: number) => unknown
   },
-): Response {
+): Promise<Response> {
   const body = ctx.body
   const creates = Array.isArray(body['create']) ? (body['create'] as unknown[]) : null
   const updates = Array.isArray(body['update']) ? objects(body['update']) : null
@@ -34,34 +37,37 @@ export function batch(
   }
   const out: Record<string, unknown[]> = {}
   if (creates) {
-    out['create'] = creates.map((item) => {
+    out['create'] = []
+    for (const item of creates) {
       try {
         if (!isObject(item)) throw new RestError('rest_invalid_param', 'Invalid parameter(s): create', 400)
-        return ops.create(item)
+        out['create'].push(await ops.create(item))
       } catch (error) {
-        return itemError(0, error)
+        out['create'].push(itemError(0, error))
       }
-    })
+    }
   }
   if (updates) {
-    out['update'] = updates.map((item) => {
+    out['update'] = []
+    for (const item of updates) {
       const id = phpIntval(item['id'])
       try {
-        return ops.update(id, item)
+        out['update'].push(await ops.update(id, item))
       } catch (error) {
-        return itemError(id, error)
+        out['update'].push(itemError(id, error))
       }
-    })
+    }
   }
   if (deletes) {
-    out['delete'] = deletes.map((raw) => {
+    out['delete'] = []
+    for (const raw of deletes) {
       const id = phpIntval(isObject(raw) ? raw['id'] : raw)
       try {
-        return ops.remove(id)
+        out['delete'].push(await ops.remove(id))
       } catch (error) {
-        return itemError(id, error)
+        out['delete'].push(itemError(id, error))
       }
-    })
+    }
   }
   // PHP encodes an empty associative array as `[]`, as recorded for an empty batch.
   return restResponse(ctx.origin, 200, Object.keys(out).length === 0 ? [] : out, { allow: ALLOW.batch })

@@ -1,3 +1,4 @@
+import { batch } from './batch.js'
 import { renderWebhook, WEBHOOK_HOOKS } from './render.js'
 import { RestError, restResponse } from './rest-response.js'
 import {
@@ -15,7 +16,7 @@ const STATUSES: readonly WebhookStatus[] = ['active', 'paused', 'disabled']
 
 function findWebhook(ctx: RouteContext, status: number): WebhookRecord {
   const w = ctx.state.webhooks.get(ctx.params[0] ?? 0)
-  if (!w) throw invalidId('webhook', status)
+  if (!w) throw invalidId('shop_webhook', status)
   return w
 }
 
@@ -53,8 +54,89 @@ function generatedSecret(ctx: RouteContext): string {
   )
 }
 
-/** `/webhooks` and `/webhooks/<id>`. */
+/** Create a webhook (always `active`) and ping it inside the request; the ping result is ignored. */
+async function createWebhook(
+  ctx: RouteContext,
+  b: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const topic = str(b, 'topic')?.toLowerCase()
+  if (!topic || !(topic in WEBHOOK_HOOKS)) throw invalidTopic()
+  const deliveryUrl = str(b, 'delivery_url')
+  if (!validUrl(deliveryUrl)) throw invalidDeliveryUrl()
+  const w: WebhookRecord = {
+    id: ctx.state.nextWebhookId++,
+    name: str(b, 'name') ?? `Webhook created on ${ctx.state.now().toUTCString()}`,
+    // The create path stores `active` whatever status was sent.
+    status: 'active',
+    topic,
+    deliveryUrl: deliveryUrl as string,
+    secret: str(b, 'secret') ?? generatedSecret(ctx),
+    dateCreated: ctx.state.now(),
+    dateModified: null,
+    failureCount: 0,
+    pendingDelivery: true,
+  }
+  ctx.state.webhooks.set(w.id, w)
+  const rendered = renderWebhook(w, ctx.origin)
+  await ctx.ping(w)
+  return rendered
+}
+
+/** Partial update; re-activating keeps the hidden failure count (recorded). */
+async function updateWebhook(
+  ctx: RouteContext,
+  w: WebhookRecord,
+  b: Record<string, unknown>,
+): Promise<unknown> {
+  const topic = str(b, 'topic')?.toLowerCase()
+  if (topic !== undefined && !(topic in WEBHOOK_HOOKS)) throw invalidTopic()
+  const deliveryUrl = str(b, 'delivery_url')
+  if (deliveryUrl !== undefined && !validUrl(deliveryUrl)) throw invalidDeliveryUrl()
+  const status = str(b, 'status')
+  if (topic) w.topic = topic
+  if (deliveryUrl) w.deliveryUrl = deliveryUrl
+  const name = str(b, 'name')
+  if (name !== undefined) w.name = name
+  const secret = str(b, 'secret')
+  if (secret !== undefined) w.secret = secret
+  if (status && (STATUSES as readonly string[]).includes(status)) w.status = status as WebhookStatus
+  w.dateModified = ctx.state.now()
+  const rendered = renderWebhook(w, ctx.origin)
+  await ctx.pingIfPending(w)
+  return rendered
+}
+
+function deleteWebhook(ctx: RouteContext, w: WebhookRecord): unknown {
+  const rendered = renderWebhook(w, ctx.origin)
+  ctx.state.webhooks.delete(w.id)
+  return rendered
+}
+
+/** `/webhooks`, `/webhooks/<id>` and `/webhooks/batch`. */
 export const webhookRoutes: Route[] = [
+  {
+    pattern: /^\/webhooks\/batch$/,
+    kind: 'batch',
+    handlers: Object.fromEntries(
+      ['POST', 'PUT', 'PATCH'].map((m) => [
+        m,
+        (ctx: RouteContext) =>
+          batch(ctx, {
+            create: (item) => createWebhook(ctx, item),
+            update: (id, item) => {
+              const w = ctx.state.webhooks.get(id)
+              if (!w) throw invalidId('shop_webhook', 400)
+              return updateWebhook(ctx, w, item)
+            },
+            remove: (id) => {
+              const w = ctx.state.webhooks.get(id)
+              if (!w) throw invalidId('shop_webhook', 404)
+              return deleteWebhook(ctx, w)
+            },
+          }),
+      ]),
+    ),
+  },
   {
     pattern: /^\/webhooks$/,
     kind: 'collection',
@@ -69,29 +151,9 @@ export const webhookRoutes: Route[] = [
         )
       },
       POST: async (ctx) => {
-        const topic = str(ctx.body, 'topic')?.toLowerCase()
-        if (!topic || !(topic in WEBHOOK_HOOKS)) throw invalidTopic()
-        const deliveryUrl = str(ctx.body, 'delivery_url')
-        if (!validUrl(deliveryUrl)) throw invalidDeliveryUrl()
-        const w: WebhookRecord = {
-          id: ctx.state.nextWebhookId++,
-          name: str(ctx.body, 'name') ?? `Webhook created on ${new Date().toUTCString()}`,
-          // The create path stores `active` whatever status was sent.
-          status: 'active',
-          topic,
-          deliveryUrl: deliveryUrl as string,
-          secret: str(ctx.body, 'secret') ?? generatedSecret(ctx),
-          dateCreated: ctx.state.now(),
-          dateModified: null,
-          failureCount: 0,
-          pendingDelivery: true,
-        }
-        ctx.state.webhooks.set(w.id, w)
-        const body = renderWebhook(w, ctx.origin)
-        // The ping goes out inside the request; its result is ignored by the REST create.
-        await ctx.ping(w)
-        return restResponse(ctx.origin, 201, body, {
-          location: `${ctx.origin}/wp-json/wc/v3/webhooks/${w.id}`,
+        const w = await createWebhook(ctx, ctx.body)
+        return restResponse(ctx.origin, 201, w, {
+          location: `${ctx.origin}/wp-json/wc/v3/webhooks/${w['id']}`,
           allow: ALLOW.collection,
         })
       },
@@ -108,31 +170,13 @@ export const webhookRoutes: Route[] = [
       ...Object.fromEntries(
         ['POST', 'PUT', 'PATCH'].map((m) => [
           m,
-          async (ctx: RouteContext) => {
-            const w = findWebhook(ctx, 400)
-            const b = ctx.body
-            const topic = str(b, 'topic')?.toLowerCase()
-            if (topic !== undefined && !(topic in WEBHOOK_HOOKS)) throw invalidTopic()
-            const deliveryUrl = str(b, 'delivery_url')
-            if (deliveryUrl !== undefined && !validUrl(deliveryUrl)) throw invalidDeliveryUrl()
-            const status = str(b, 'status')
-            if (topic) w.topic = topic
-            if (deliveryUrl) w.deliveryUrl = deliveryUrl
-            const name = str(b, 'name')
-            if (name !== undefined) w.name = name
-            const secret = str(b, 'secret')
-            if (secret !== undefined) w.secret = secret
-            // Recorded: re-activating does NOT reset the hidden failure count.
-            if (status && (STATUSES as readonly string[]).includes(status)) w.status = status as WebhookStatus
-            w.dateModified = ctx.state.now()
-            const body = renderWebhook(w, ctx.origin)
-            await ctx.pingIfPending(w)
-            return restResponse(ctx.origin, 200, body, { allow: ALLOW.item })
-          },
+          async (ctx: RouteContext) =>
+            restResponse(ctx.origin, 200, await updateWebhook(ctx, findWebhook(ctx, 400), ctx.body), {
+              allow: ALLOW.item,
+            }),
         ]),
       ),
       DELETE: (ctx) => {
-        const w = findWebhook(ctx, 404)
         if (ctx.query.get('force') !== 'true') {
           throw new RestError(
             'woocommerce_rest_trash_not_supported',
@@ -140,9 +184,7 @@ export const webhookRoutes: Route[] = [
             501,
           )
         }
-        const body = renderWebhook(w, ctx.origin)
-        ctx.state.webhooks.delete(w.id)
-        return restResponse(ctx.origin, 200, body, { allow: ALLOW.item })
+        return restResponse(ctx.origin, 200, deleteWebhook(ctx, findWebhook(ctx, 404)), { allow: ALLOW.item })
       },
     },
   },
