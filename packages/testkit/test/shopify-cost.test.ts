@@ -94,6 +94,13 @@ describe('fake Shopify: calculated query cost and the leaky bucket', () => {
     expect(r429.headers.get('retry-after')).toBe('2')
     expect(r429.body.errors[0].extensions.code).toBe('THROTTLED')
 
+    expect(fake.requestLog.map((entry) => [entry.status, entry.throttled, entry.requestedQueryCost])).toEqual(
+      [
+        [200, true, 252],
+        [429, true, 252],
+      ],
+    )
+
     clock.advance(1520) // +152 points at 100/s → 252 available
     const ok = await gql(fake, token, query)
     expect(ok.status).toBe(200)
