@@ -2,7 +2,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { NotFoundError, RetryableError, systemClock, toNodeHandler } from '../src/index.js'
-import { harness } from './support/harness.js'
+import { acmeRequest, harness } from './support/harness.js'
 
 describe('hub.connections', () => {
   it('stores credentials encrypted, returns them decrypted, and replaces them', async () => {
@@ -138,6 +138,40 @@ describe('inventory sweeps and push recovery', () => {
     expect(h.shop.stock.get('inv1')).toBe(7)
     // Only the marketplace's own sale moved the marketplace: no adjustment was applied.
     expect(h.marketplace.adjustments().size).toBe(0)
+  })
+
+  it('a later item of the same serial key completes a crashed push plan first (no double count)', async () => {
+    const h = await harness()
+    const internal = await linked(h, 10)
+    const provider = h.hub.registry.get('acme')!
+    const push = provider.inventory!.push
+    let crash = true
+    provider.inventory!.push = async (ctx, input) => {
+      const result = await push(ctx, input)
+      if (crash) {
+        crash = false
+        throw new RetryableError('TIMEOUT', 'response lost after the write')
+      }
+      return result
+    }
+    h.marketplace.sell(h.scope, internal, 2) // M = 8
+    await h.hub.inventory.marketplaceChanged(h.scope, internal, 'order-a')
+    await h.hub.worker().drain() // item A: the push of 8 lands, its answer is lost; A waits for its retry
+    expect(h.shop.stock.get('inv1')).toBe(8)
+    h.shop.stock.set('inv1', 7) // then a store sale
+    const body = { id: 'evt-after', topic: 'inventory/update', inventoryItemIds: ['inv1'] }
+    await h.hub.webhooks(acmeRequest(body))
+    await h.hub.worker().drain() // item B runs before A's retry
+    h.clock.advance(60_000)
+    await h.hub.worker().drain() // A's retry finds nothing left to do
+    expect(h.marketplace.quantity(h.scope, internal)).toBe(7)
+    expect(h.shop.stock.get('inv1')).toBe(7)
+    const [mapping] = await h.store.findMappings(h.scope, {
+      entityType: 'inventory_item',
+      externalId: 'inv1',
+    })
+    expect(mapping?.baseline).toBe(7)
+    expect(mapping?.data.plan).toBeUndefined()
   })
 
   it('approval of an unknown submission is a NotFoundError', async () => {

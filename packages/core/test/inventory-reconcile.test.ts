@@ -252,3 +252,35 @@ describe('catalog conflicts', () => {
     expect(await h.hub.catalog.conflicts(h.scope, { status: 'open' })).toHaveLength(0)
   })
 })
+
+describe('changes a provider reports as unseen', () => {
+  it('counts an overwritten sale once, storing the provider state with the baseline', async () => {
+    const h = await harness({ stock: { inv1: 10 } })
+    const ref = await importAndApprove(h, h.connection.id, 'p1', 'inv1', 10)
+    const approval = h.marketplace.approve(h.scope, ref)
+    await h.hub.catalog.approve(h.scope, approval)
+    await h.hub.worker().drain()
+    const internal = approval.inventoryItems.inv1!
+    // The provider learned (e.g. from an order ledger) that one sale was overwritten by our write.
+    const provider = h.hub.registry.get('acme')!
+    const read = provider.inventory!.read
+    const seen: unknown[] = []
+    provider.inventory!.read = async (ctx, id) => {
+      const reading = await read(ctx, id)
+      const mapping = await ctx.mappings.get('inventory_item', id)
+      seen.push(mapping?.data.providerState ?? null)
+      const counted = (mapping?.data.providerState as { counted?: string[] } | undefined)?.counted ?? []
+      return counted.includes('order-line-1')
+        ? reading
+        : { ...reading, unseen: { delta: -1, state: { counted: ['order-line-1'] } } }
+    }
+    await h.hub.inventory.reconcileConnection(h.scope, h.connection.id, 'sweep-a')
+    await h.hub.worker().drain()
+    await h.hub.inventory.reconcileConnection(h.scope, h.connection.id, 'sweep-b')
+    await h.hub.worker().drain()
+    expect(h.marketplace.quantity(h.scope, internal)).toBe(9)
+    expect(h.shop.stock.get('inv1')).toBe(9)
+    expect(seen[0]).toBeNull()
+    expect(seen.at(-1)).toEqual({ counted: ['order-line-1'] })
+  })
+})

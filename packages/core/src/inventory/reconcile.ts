@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { Json } from '../domain/json.js'
 import type { EntityMapping } from '../domain/schemas.js'
 import type { EngineDeps } from '../engine/deps.js'
 import type { CoreOperation } from '../engine/execute-item.js'
@@ -12,25 +13,32 @@ export const INVENTORY_ITEM = 'inventory_item'
 const MAX_STALE_ROUNDS = 5
 
 /**
- * The plan saved on the item before each side effect, so a retry after a crash neither
- * double-applies a marketplace delta nor mistakes our own push for an external change.
+ * The side effect in flight on one inventory mapping, stored on the mapping (`data.plan`)
+ * before the side effect runs. Every reconcile of the mapping — the item that made the plan on
+ * its retry, or any later item of the same serial key — completes it first, so a crash between a
+ * write and its bookkeeping never double-counts a delta nor reads our own push as an outside change.
  */
 const planSchema = z.object({
   phase: z.enum(['adjust', 'push']),
-  /** Mapping version the plan was made against; a newer version means the plan completed. */
-  mappingVersion: z.number().int(),
   key: z.string(),
+  /** `adjust`: the delta applied to the marketplace. */
   delta: z.number().int().optional(),
+  /** The external quantity the plan was made from. */
   observed: z.number().int(),
+  /** `push`: the quantity written to the provider. */
   target: z.number().int().optional(),
+  /** `adjust`: the adapter's bookkeeping to store once the delta is counted (see `InventoryReading.unseen`). */
+  providerState: z.unknown().optional(),
 })
-type ReconcilePlan = z.infer<typeof planSchema>
+/** The in-flight plan of an inventory mapping. */
+export type ReconcilePlan = z.infer<typeof planSchema>
 
 /**
  * `inventory.reconcile` for one connection and one inventory item (ARCHITECTURE.md §5):
- * read the external quantity `E` fresh; `d = E − baseline` happened outside and is applied to the
- * marketplace quantity `M` (idempotently) and fanned out to the seller's other connections; then
- * if `E ≠ M` push `M`; the baseline becomes what both sides now agree on.
+ * read the external quantity `E` fresh; `d = E − baseline` (plus changes the provider reports
+ * as unseen in `E`) happened outside and is applied to the marketplace quantity `M` once, and
+ * fanned out to the seller's other connections; then if `E ≠ M` push `M`; the baseline becomes
+ * what both sides now agree on.
  */
 export const reconcileInventory: CoreOperation = async (ctx, { deps, adapter }) => {
   const inventory = adapter.inventory
@@ -48,136 +56,158 @@ export const reconcileInventory: CoreOperation = async (ctx, { deps, adapter }) 
   const scope = { sellerId: ctx.item.sellerId }
   const policy = ctx.connection.policy
 
-  mapping = await finishPendingPlan(ctx, adapter, mapping, internalId)
+  mapping = await completePendingPlan(ctx, adapter, mapping, internalId)
 
   for (let round = 0; round < MAX_STALE_ROUNDS; round++) {
     const reading = await inventory.read(ctx, externalId)
     const external = reading.quantity
     const baseline = mapping.baseline ?? external
-    const delta = external - baseline
+    const delta = external - baseline + (reading.unseen?.delta ?? 0)
     let marketplaceQty: number
 
     if (delta !== 0 && policy.inboundInventory) {
-      const key = `reconcile:${ctx.item.id}:v${mapping.version}`
-      await ctx.savePlan({ phase: 'adjust', mappingVersion: mapping.version, key, delta, observed: external })
-      const adjusted = await ctx.marketplace.adjustInventory(scope, {
-        inventoryItemId: internalId,
+      const plan: ReconcilePlan = {
+        phase: 'adjust',
+        key: `adjust:${mapping.id}:v${mapping.version}`,
         delta,
-        idempotencyKey: key,
-        reason: `${ctx.connection.provider} change on ${ctx.connection.externalAccountId}`,
-      })
-      marketplaceQty = adjusted.quantity
-      mapping = await setBaseline(ctx, mapping, external)
+        observed: external,
+        ...(reading.unseen ? { providerState: reading.unseen.state } : {}),
+      }
+      mapping = await savePlan(ctx, mapping, plan)
+      marketplaceQty = await applyAdjustment(ctx, internalId, plan)
+      mapping = await settle(ctx, mapping, external, plan)
       await enqueueReconciles(deps, {
         sellerId: ctx.item.sellerId,
         inventoryItemId: internalId,
-        cause: `${ctx.item.id}:v${mapping.version}`,
+        cause: `${mapping.id}:v${mapping.version}`,
         exceptConnectionId: ctx.connection.id,
         runId: ctx.item.runId,
       })
     } else {
       marketplaceQty = (await ctx.marketplace.getInventory(scope, internalId)).quantity
       if (mapping.baseline === null || (delta !== 0 && !policy.inboundInventory)) {
-        mapping = await setBaseline(ctx, mapping, external)
+        mapping = await settle(ctx, mapping, external, null, reading.unseen?.state)
       }
     }
 
     if (external === marketplaceQty || !policy.outboundInventory) {
       return { result: { external, marketplace: marketplaceQty, pushed: false }, internalId }
     }
+    const plan: ReconcilePlan = {
+      phase: 'push',
+      key: `push:${mapping.id}:v${mapping.version}`,
+      observed: external,
+      target: marketplaceQty,
+    }
+    mapping = await savePlan(ctx, mapping, plan)
     try {
-      mapping = await push(ctx, adapter, mapping, reading, marketplaceQty)
-      return { result: { external: marketplaceQty, marketplace: marketplaceQty, pushed: true }, internalId }
+      const pushed = await inventory.push(ctx, {
+        externalId,
+        observed: reading,
+        target: marketplaceQty,
+        idempotencyKey: plan.key,
+      })
+      mapping = await settle(ctx, mapping, pushed.quantity, plan)
+      return { result: { external: pushed.quantity, marketplace: marketplaceQty, pushed: true }, internalId }
     } catch (error) {
       if (!(error instanceof StaleInventoryError)) throw error
+      mapping = await settle(ctx, mapping, mapping.baseline, plan) // the write never applied
       ctx.logger.info({ externalId, round }, 'stale inventory write; re-reading')
     }
   }
   throw new RetryableError('INVENTORY_CONTENDED', `inventory item ${externalId} kept changing; will retry`)
 }
 
-/** Push `target` with an idempotency key that is stable across retries of the same plan. */
-async function push(
-  ctx: ExecutionContext,
-  adapter: ProviderAdapter,
-  mapping: EntityMapping,
-  observed: InventoryReading,
-  target: number,
-): Promise<EntityMapping> {
-  const key = `push:${ctx.item.id}:v${mapping.version}`
-  await ctx.savePlan({
-    phase: 'push',
-    mappingVersion: mapping.version,
-    key,
-    observed: observed.quantity,
-    target,
-  })
-  const pushed = await adapter.inventory!.push(ctx, {
-    externalId: mapping.externalId,
-    observed,
-    target,
-    idempotencyKey: key,
-  })
-  return setBaseline(ctx, mapping, pushed.quantity)
-}
-
 /**
- * A previous attempt saved a plan and may have died mid-way. If the mapping has not moved since,
- * complete the plan first: re-send the marketplace adjustment under the same key (applied at
- * most once), or re-send the push under the same idempotency key (a provider with idempotent
- * writes answers the original result; otherwise it throws stale and we start over).
+ * A plan left on the mapping by an attempt that died mid-way: complete it before anything else.
+ * An adjustment is re-sent under the same key (the marketplace applies a key at most once); a
+ * push is re-sent under the same idempotency key (a provider with idempotent writes answers the
+ * original result; a stale answer means it never applied).
  */
-async function finishPendingPlan(
+async function completePendingPlan(
   ctx: ExecutionContext,
   adapter: ProviderAdapter,
   mapping: EntityMapping,
   internalId: string,
 ): Promise<EntityMapping> {
-  const parsed = planSchema.safeParse(ctx.item.diagnosticPayload)
+  const parsed = planSchema.safeParse(mapping.data.plan)
   if (!parsed.success) return mapping
-  const plan: ReconcilePlan = parsed.data
-  if (plan.mappingVersion !== mapping.version) return mapping
-  if (plan.phase === 'adjust' && plan.delta !== undefined) {
-    await ctx.marketplace.adjustInventory(
-      { sellerId: ctx.item.sellerId },
-      {
-        inventoryItemId: internalId,
-        delta: plan.delta,
-        idempotencyKey: plan.key,
-        reason: 'reconcile (resumed)',
-      },
-    )
-    return setBaseline(ctx, mapping, plan.observed)
+  const plan = parsed.data
+  ctx.logger.info(
+    { externalId: mapping.externalId, phase: plan.phase, key: plan.key },
+    'completing a pending plan',
+  )
+  if (plan.phase === 'adjust') {
+    await applyAdjustment(ctx, internalId, plan)
+    return settle(ctx, mapping, plan.observed, plan)
   }
-  if (plan.phase === 'push' && plan.target !== undefined) {
-    try {
-      const pushed = await adapter.inventory!.push(ctx, {
-        externalId: mapping.externalId,
-        observed: { quantity: plan.observed },
-        target: plan.target,
-        idempotencyKey: plan.key,
-      })
-      return setBaseline(ctx, mapping, pushed.quantity)
-    } catch (error) {
-      if (error instanceof StaleInventoryError) return mapping
-      throw error
-    }
+  try {
+    const pushed = await adapter.inventory!.push(ctx, {
+      externalId: mapping.externalId,
+      observed: { quantity: plan.observed },
+      target: plan.target ?? plan.observed,
+      idempotencyKey: plan.key,
+    })
+    return settle(ctx, mapping, pushed.quantity, plan)
+  } catch (error) {
+    if (error instanceof StaleInventoryError) return settle(ctx, mapping, mapping.baseline, plan)
+    throw error
   }
-  return mapping
 }
 
-async function setBaseline(
+async function applyAdjustment(
+  ctx: ExecutionContext,
+  internalId: string,
+  plan: ReconcilePlan,
+): Promise<number> {
+  const adjusted = await ctx.marketplace.adjustInventory(
+    { sellerId: ctx.item.sellerId },
+    {
+      inventoryItemId: internalId,
+      delta: plan.delta ?? 0,
+      idempotencyKey: plan.key,
+      reason: `${ctx.connection.provider} change on ${ctx.connection.externalAccountId}`,
+    },
+  )
+  return adjusted.quantity
+}
+
+/** Store the plan on the mapping (and, for explainability, on the item) before its side effect. */
+async function savePlan(ctx: ExecutionContext, mapping: EntityMapping, plan: ReconcilePlan) {
+  await ctx.savePlan({ reconcile: plan as Json })
+  return update(ctx, mapping, { data: { ...mapping.data, plan: plan as Json } })
+}
+
+/**
+ * Record the new baseline and clear the completed plan in one write; an adjustment's provider
+ * state is stored in the same write, so what it reported is counted exactly once.
+ */
+async function settle(
   ctx: ExecutionContext,
   mapping: EntityMapping,
-  baseline: number,
+  baseline: number | null,
+  plan: ReconcilePlan | null,
+  providerState?: Json,
 ): Promise<EntityMapping> {
-  const updated = await ctx.mappings.update(mapping.id, { baseline }, mapping.version)
+  const { plan: _done, ...data } = mapping.data
+  const state = plan?.providerState !== undefined ? (plan.providerState as Json) : providerState
+  return update(ctx, mapping, {
+    baseline,
+    data: state !== undefined ? { ...data, providerState: state } : data,
+  })
+}
+
+async function update(
+  ctx: ExecutionContext,
+  mapping: EntityMapping,
+  patch: { baseline?: number | null; data?: Record<string, Json> },
+): Promise<EntityMapping> {
+  const updated = await ctx.mappings.update(mapping.id, patch, mapping.version)
   if (!updated) {
     throw new RetryableError('MAPPING_CONTENDED', `mapping ${mapping.id} changed concurrently`)
   }
   return updated
 }
 
-/** Exposed for tests and hosts that want the reconcile plan shape. */
 /** Engine dependencies type re-exported for the reconcile fan-out. */
-export type { EngineDeps, ReconcilePlan }
+export type { EngineDeps }

@@ -131,6 +131,14 @@ export interface InventoryReading {
   quantity: number
   /** Provider-specific state the push may need (e.g. Shopify location id). */
   token?: Json
+  /**
+   * Outside changes that `quantity` does not show: on a provider without compare-and-swap, a
+   * sale that landed between our read and our overwrite (`delta: -1` for one unit). The core
+   * adds `delta` to the external change it applies to the marketplace and stores `state` on the
+   * mapping (`data.providerState`) in the same write as the new baseline, so each such change is
+   * counted exactly once; the adapter reads its last `state` there to know what it reported.
+   */
+  unseen?: { delta: number; state: Json }
 }
 
 /** Inventory access of a provider, used by the core's provider-neutral reconcile. */
@@ -163,4 +171,10 @@ export interface ProviderAdapter {
   readonly operations: Readonly<Record<string, OperationHandler>>
   /** Secret-bearing keys in this provider's credentials and headers, for redaction. */
   readonly secretKeys?: readonly string[]
+  /**
+   * The canonical form of an account id (a shop domain, a store URL), as `webhooks.identify`
+   * returns it. `hub.connections.create` stores this form, so webhook routing finds the
+   * connection however the host spelled the id. Throw `ConfigError` for an invalid id.
+   */
+  normalizeAccountId?(externalAccountId: string): string
 }

@@ -169,6 +169,7 @@ export interface MappingPatch {
   status?: MappingStatus
   baseline?: number | null
   sourceHash?: string | null
+  /** Replaces the whole `data` object (read, spread, write). */
   data?: Record<string, Json>
 }
 
