@@ -45,10 +45,14 @@ describe('createHub wiring', () => {
     ).rejects.toThrow(/not registered/)
   })
 
-  it('stores the account id in the provider's canonical form', async () => {
+  it('stores the account id in the canonical form of the provider', async () => {
     const p = { ...acmeProvider(acmeShop()), normalizeAccountId: (id: string) => id.trim().toLowerCase() }
     const hub = createHub({ store: memoryStore(), providers: [p], marketplace: memoryMarketplace(), keyring })
-    const c = await hub.connections.create({ sellerId: 's', provider: 'acme', externalAccountId: '  Shop.ACME.test ' })
+    const c = await hub.connections.create({
+      sellerId: 's',
+      provider: 'acme',
+      externalAccountId: '  Shop.ACME.test ',
+    })
     expect(c.externalAccountId).toBe('shop.acme.test')
     expect((await hub.store.findConnectionByAccount('acme', 'shop.acme.test'))?.id).toBe(c.id)
   })
