@@ -263,6 +263,19 @@ describe('fake WooCommerce: writes, batch and stock', () => {
     expect(codeOf(tooMany.json)).toBe('woocommerce_rest_request_entity_too_large')
   })
 
+  it('honours X-HTTP-Method-Override and _method on POST (hosts that block PUT/DELETE)', async () => {
+    woo = createFakeWoo()
+    const [a, b] = woo.seedProducts(2, { variableEvery: 0, stock: 1 })
+    const viaHeader = await wooRequest(woo, 'POST', `/products/${a}?force=true`, {
+      headers: { 'x-http-method-override': 'DELETE' },
+    })
+    expect(viaHeader.status).toBe(200)
+    expect(woo.product(a as number)).toBeUndefined()
+    const viaQuery = await wooRequest(woo, 'POST', `/products/${b}?_method=DELETE`)
+    expect(viaQuery.status).toBe(200)
+    expect(woo.product(b as number)?.status).toBe('trash')
+  })
+
   it('validates single writes: 2.5 and "abc" refused, "3" accepted; PUT on a missing product is 400', async () => {
     woo = createFakeWoo()
     const [id] = woo.seedProducts(1, { variableEvery: 0 })
