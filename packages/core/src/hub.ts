@@ -179,12 +179,12 @@ export function createHub(config: HubConfig): Hub {
     worker: (options) => createWorker(deps, coreOperations, options),
     connections: {
       async create(input) {
-        if (!registry.get(input.provider))
-          throw new ConfigError(`provider "${input.provider}" is not registered`)
+        const adapter = registry.get(input.provider)
+        if (!adapter) throw new ConfigError(`provider "${input.provider}" is not registered`)
         const connection = await store.createConnection({
           sellerId: input.sellerId,
           provider: input.provider,
-          externalAccountId: input.externalAccountId,
+          externalAccountId: adapter.normalizeAccountId?.(input.externalAccountId) ?? input.externalAccountId,
           status: input.status ?? 'active',
           ...(input.policy ? { policy: input.policy } : {}),
           ...(input.settings ? { settings: input.settings } : {}),
