@@ -3,7 +3,7 @@ import { z } from 'zod'
 /** A variant as every provider normalizes it. Prices are decimal strings (no float money). */
 export const normalizedVariantSchema = z.object({
   externalId: z.string().min(1),
-  /** Provider inventory item id (Shopify InventoryItem GID, Woo product/variation id). */
+  /** Provider inventory item id, as webhooks carry it (Shopify numeric InventoryItem id, Woo product/variation id). */
   inventoryItemId: z.string().min(1),
   sku: z.string().nullable(),
   title: z.string(),
