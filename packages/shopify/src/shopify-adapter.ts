@@ -15,6 +15,7 @@ import { createShopifyClient, type ShopifyClient } from './shopify-client.js'
 import { CostPacer } from './shopify-cost-pacer.js'
 import { ShopifyReauthRequiredError } from './shopify-errors.js'
 import { createShopifyInventory } from './shopify-inventory.js'
+import { normalizeShopDomain } from './shopify-shop-domain.js'
 import { ShopifyTokenManager } from './shopify-token-manager.js'
 import { registerShopifyWebhooks } from './shopify-webhook-registration.js'
 import { createShopifyWebhooks, SHOPIFY_OPERATIONS } from './shopify-webhooks.js'
@@ -160,6 +161,11 @@ export function createShopifyAdapter(options: ShopifyAdapterOptions): ShopifyAda
     }),
     inventory,
     operations,
+    normalizeAccountId(externalAccountId) {
+      const shop = normalizeShopDomain(externalAccountId)
+      if (shop === null) throw new ConfigError(`"${externalAccountId}" is not a Shopify shop domain`)
+      return shop
+    },
     secretKeys: [
       'accessToken',
       'refreshToken',

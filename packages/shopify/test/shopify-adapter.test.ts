@@ -396,3 +396,12 @@ describe('webhook registration against the fake shop', () => {
     })
   })
 })
+
+describe('account ids', () => {
+  it('stores shop domains in the canonical form webhooks identify, and refuses non-shops', () => {
+    const adapter = createShopifyAdapter({ apiKey: 'key', apiSecret: 'secret' })
+    expect(adapter.normalizeAccountId?.('Demo-Shop.myshopify.com')).toBe('demo-shop.myshopify.com')
+    expect(adapter.normalizeAccountId?.('admin.shopify.com/store/demo-shop')).toBe('demo-shop.myshopify.com')
+    expect(() => adapter.normalizeAccountId?.('evil.example.com')).toThrow(/not a Shopify shop domain/)
+  })
+})
