@@ -25,9 +25,16 @@ export function queueSql(s: string, channel: string) {
      *    claimers that both saw the key free in their snapshots (the loser's row is not claimed);
      * 4. `upd`: set `running`, the lease and `attempt + 1`;
      * 5. `expired`: a reclaimed item (a crashed worker's) gets its `lease_expired` attempt row.
+     *
+     * `async_commit` turns off `synchronous_commit` for this statement's own transaction only: a
+     * claim lost in a server crash just makes its items claimable again (as an expired lease
+     * would), so a worker refilling one free slot at a time does not wait for a disk flush per
+     * claim. Visibility to other sessions is immediate either way.
      */
     claim: `
-WITH cand AS (
+WITH async_commit AS (
+  SELECT set_config('synchronous_commit', 'off', true) AS applied
+), cand AS (
   SELECT i.id, i.serial_key, i.due_at, i.seller_id, i.status AS prev_status, i.lease_owner AS prev_owner,
          i.attempt AS prev_attempt, i.updated_at AS prev_claimed_at
   FROM ${s}.items i
@@ -64,7 +71,7 @@ WITH cand AS (
     ${leaseExpiredError('p.prev_owner')}
   FROM picked p WHERE p.prev_status = 'running'
 )
-SELECT u.* FROM upd u JOIN picked p ON p.id = u.id ORDER BY p.due_at, p.id`,
+SELECT u.* FROM upd u JOIN picked p ON p.id = u.id CROSS JOIN async_commit ORDER BY p.due_at, p.id`,
 
     heartbeat: `
 WITH locked AS (
@@ -170,10 +177,7 @@ export function queueMethods({ db, s, channel, now }: StoreContext) {
       const at = validDate(request.now, 'claim now')
       if (limit === 0) return []
       const params = [at, limit, limit * 2, new Date(at.getTime() + leaseMs), providers ?? null, workerId]
-      // A claim lost in a server crash only makes its items claimable again (their leases would
-      // expire anyway), so its commit does not wait for the WAL flush: a worker refilling one
-      // free slot at a time is not held to one disk flush per claim.
-      const rows = await db.transaction((tx) => tx.query(sql.claim, params), { asyncCommit: true })
+      const rows = await db.query(sql.claim, params)
       return rows.map(toItem)
     },
 
