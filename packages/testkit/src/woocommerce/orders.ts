@@ -196,7 +196,8 @@ export class OrderDesk {
 
   private describe(owner: ProductRecord, line: LineItemRecord): string {
     const suffix = line.variationId ? '<span class="description"></span>' : ''
-    return `${line.name} (${owner.sku || owner.id})${suffix}`
+    // `WC_Product::get_formatted_name()`: "Name (SKU)", or "Name (#id)" without a SKU.
+    return `${line.name} (${owner.sku || `#${owner.id}`})${suffix}`
   }
 
   private reduceStock(order: OrderRecord): number[] {

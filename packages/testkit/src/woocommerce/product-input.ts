@@ -1,7 +1,7 @@
 import { RestError } from './rest-response.js'
 import { asBoolean, integerParam, objects, phpIntval, type RouteContext, str } from './route-kit.js'
 import type { ProductPatch } from './state.js'
-import type { ParentAttribute, StockStatus, VariationAttribute } from './types.js'
+import type { MetaValue, ParentAttribute, StockStatus, VariationAttribute } from './types.js'
 
 const STOCK_STATUSES: readonly StockStatus[] = ['instock', 'outofstock', 'onbackorder']
 
@@ -60,6 +60,16 @@ export function toPatch(body: Record<string, unknown>, validated: boolean): Prod
     patch.stockStatus = stockStatus as StockStatus
   }
   if (body['menu_order'] !== undefined) patch.menuOrder = phpIntval(body['menu_order'])
+  if (Array.isArray(body['meta_data'])) {
+    patch.meta = objects(body['meta_data'])
+      .filter((m) => typeof m['key'] === 'string' && m['key'] !== '')
+      .map((m) => ({
+        ...(m['id'] !== undefined ? { id: phpIntval(m['id']) } : {}),
+        key: String(m['key']),
+        // Stored as WordPress would store it (serialized): plain JSON data.
+        value: JSON.parse(JSON.stringify(m['value'] ?? '')) as MetaValue,
+      }))
+  }
   if (Array.isArray(body['attributes'])) {
     const attrs = objects(body['attributes'])
     patch.attributes = attrs.map(

@@ -178,7 +178,7 @@ export function renderProduct(
     menu_order: p.menuOrder,
     price_html: prices.html,
     related_ids: parent ? [] : related,
-    meta_data: p.trashMeta.map((m) => ({ ...m })),
+    meta_data: [...p.meta, ...p.trashMeta].map((m) => ({ ...m })),
     stock_status: p.stockStatus,
     has_options: p.type === 'variable',
     post_password: '',
@@ -244,7 +244,7 @@ export function renderVariation(state: WooState, v: ProductRecord, origin: strin
       option: a.option,
     })),
     menu_order: v.menuOrder,
-    meta_data: [],
+    meta_data: v.meta.map((m) => ({ ...m })),
     name: v.name,
     parent_id: v.parentId,
     _links: {

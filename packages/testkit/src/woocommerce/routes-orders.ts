@@ -68,9 +68,13 @@ export const orderRoutes: Route[] = [
       GET: (ctx) => {
         const after = dateParam('modified_after', ctx.query.get('modified_after'))
         const status = ctx.query.get('status')
+        // `product`: orders with a line whose `_product_id` is this id (a variation's line
+        // carries its parent there, so filter a variation's orders by the parent id).
+        const product = ctx.query.has('product') ? phpIntval(ctx.query.get('product')) : null
         const items = [...ctx.state.orders.values()].filter(
           (o) =>
             modifiedAfter(o.dateModified, after) &&
+            (product === null || o.lineItems.some((l) => l.productId === product)) &&
             (status && status !== 'any' ? o.status === status : o.status !== 'trash'),
         )
         const sorted = sortByDate(

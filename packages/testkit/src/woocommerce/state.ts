@@ -4,6 +4,7 @@ import type { SeededRandom } from './rng.js'
 import type {
   ApiKeyRecord,
   KeyPermissions,
+  MetaValue,
   OrderRecord,
   OrderStatus,
   ParentAttribute,
@@ -43,6 +44,8 @@ export interface ProductPatch {
   attributes?: ParentAttribute[]
   variationAttributes?: VariationAttribute[]
   menuOrder?: number
+  /** REST `meta_data` entries: each sets the meta of that key (or of that meta id). */
+  meta?: Array<{ id?: number; key: string; value: MetaValue }>
 }
 
 function slugify(text: string): string {
@@ -171,10 +174,12 @@ export class WooState {
       totalSales: 0,
       menuOrder: input.menuOrder ?? 0,
       trashMeta: [],
+      meta: [],
       dateCreated: now,
       dateModified: now,
     }
     this.applyStockFields(record, input)
+    this.applyMeta(record, input.meta)
     this.products.set(id, record)
     if (parent) {
       parent.variationIds.push(id)
@@ -203,10 +208,28 @@ export class WooState {
     if (patch.attributes !== undefined) record.attributes = patch.attributes
     if (patch.menuOrder !== undefined) record.menuOrder = patch.menuOrder
     this.applyStockFields(record, patch)
+    this.applyMeta(record, patch.meta)
     record.dateModified = this.now()
     this.syncParent(record)
     if (!options.silent) this.emit('product.updated', record.id)
     return record
+  }
+
+  /**
+   * REST `meta_data` as `WC_Data::update_meta_data` applies it: an entry with a known meta `id`
+   * replaces that meta, otherwise the first meta of the same key is replaced, otherwise a new one
+   * is added (with a fresh meta id). Saved in the same request as the other fields.
+   */
+  private applyMeta(record: ProductRecord, entries: ProductPatch['meta']): void {
+    for (const entry of entries ?? []) {
+      const existing =
+        (entry.id !== undefined ? record.meta.find((m) => m.id === entry.id) : undefined) ??
+        record.meta.find((m) => m.key === entry.key)
+      if (existing) {
+        existing.key = entry.key
+        existing.value = entry.value
+      } else record.meta.push({ id: this.nextMetaId++, key: entry.key, value: entry.value })
+    }
   }
 
   /**

@@ -20,6 +20,9 @@ export interface VariationAttribute {
   option: string
 }
 
+/** A meta value as JSON (WordPress stores it serialized). */
+export type MetaValue = string | number | boolean | null | MetaValue[] | { [key: string]: MetaValue }
+
 /** A product or a variation (WordPress keeps both as posts sharing one id sequence). */
 export interface ProductRecord {
   id: number
@@ -44,6 +47,8 @@ export interface ProductRecord {
   menuOrder: number
   /** Meta WordPress adds when trashing (`_wp_trash_meta_*`), shown in `meta_data`. */
   trashMeta: Array<{ id: number; key: string; value: string }>
+  /** Custom meta written through REST `meta_data` (`update_meta_data` by key), shown in `meta_data`. */
+  meta: Array<{ id: number; key: string; value: MetaValue }>
   dateCreated: Date
   dateModified: Date
 }
