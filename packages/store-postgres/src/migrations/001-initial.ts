@@ -1,15 +1,16 @@
 /**
- * The first schema. `:schema` is replaced by the quoted schema name. Never edit a released
+ * The first schema. Every text column uses the "C" collation: ids and keys compare bytewise,
+ * which is faster than a linguistic collation and sorts UUIDv7 ids by time. `:schema` is replaced by the quoted schema name. Never edit a released
  * migration: its checksum is recorded; add a new file instead.
  */
 export const initial = `
 CREATE TABLE :schema.connections (
   id text COLLATE "C" PRIMARY KEY,
-  seller_id text NOT NULL,
-  provider text NOT NULL,
-  external_account_id text NOT NULL,
-  status text NOT NULL,
-  status_reason text,
+  seller_id text COLLATE "C" NOT NULL,
+  provider text COLLATE "C" NOT NULL,
+  external_account_id text COLLATE "C" NOT NULL,
+  status text COLLATE "C" NOT NULL,
+  status_reason text COLLATE "C",
   policy jsonb NOT NULL,
   credentials jsonb,
   settings jsonb NOT NULL DEFAULT '{}',
@@ -21,18 +22,18 @@ CREATE INDEX connections_account_idx ON :schema.connections (provider, external_
 
 CREATE TABLE :schema.webhook_events (
   id text COLLATE "C" PRIMARY KEY,
-  provider text NOT NULL,
-  provider_event_id text NOT NULL,
-  connection_id text NOT NULL,
-  seller_id text NOT NULL,
-  topic text NOT NULL,
+  provider text COLLATE "C" NOT NULL,
+  provider_event_id text COLLATE "C" NOT NULL,
+  connection_id text COLLATE "C" NOT NULL,
+  seller_id text COLLATE "C" NOT NULL,
+  topic text COLLATE "C" NOT NULL,
   occurred_at timestamptz,
   received_at timestamptz NOT NULL,
   headers jsonb NOT NULL,
   payload jsonb NOT NULL,
-  status text NOT NULL,
-  run_id text,
-  error text,
+  status text COLLATE "C" NOT NULL,
+  run_id text COLLATE "C",
+  error text COLLATE "C",
   UNIQUE (provider, provider_event_id)
 );
 CREATE INDEX webhook_events_seller_idx ON :schema.webhook_events (seller_id, id);
@@ -41,10 +42,10 @@ CREATE INDEX webhook_events_prune_idx ON :schema.webhook_events (received_at)
 
 CREATE TABLE :schema.runs (
   id text COLLATE "C" PRIMARY KEY,
-  seller_id text NOT NULL,
-  connection_id text NOT NULL,
-  kind text NOT NULL,
-  trigger text,
+  seller_id text COLLATE "C" NOT NULL,
+  connection_id text COLLATE "C" NOT NULL,
+  kind text COLLATE "C" NOT NULL,
+  trigger text COLLATE "C",
   started_at timestamptz NOT NULL
 );
 CREATE INDEX runs_seller_idx ON :schema.runs (seller_id, id);
@@ -52,25 +53,25 @@ CREATE INDEX runs_seller_idx ON :schema.runs (seller_id, id);
 CREATE TABLE :schema.items (
   id text COLLATE "C" PRIMARY KEY,
   run_id text COLLATE "C" NOT NULL,
-  connection_id text NOT NULL,
-  seller_id text NOT NULL,
-  provider text NOT NULL,
-  operation text NOT NULL,
-  idempotency_key text NOT NULL,
-  entity_type text NOT NULL,
-  external_id text,
-  internal_id text,
-  serial_key text,
-  source_hash text,
-  target_hash text,
+  connection_id text COLLATE "C" NOT NULL,
+  seller_id text COLLATE "C" NOT NULL,
+  provider text COLLATE "C" NOT NULL,
+  operation text COLLATE "C" NOT NULL,
+  idempotency_key text COLLATE "C" NOT NULL,
+  entity_type text COLLATE "C" NOT NULL,
+  external_id text COLLATE "C",
+  internal_id text COLLATE "C",
+  serial_key text COLLATE "C",
+  source_hash text COLLATE "C",
+  target_hash text COLLATE "C",
   payload jsonb NOT NULL DEFAULT 'null',
   diagnostic_payload jsonb,
   result jsonb,
-  status text NOT NULL,
+  status text COLLATE "C" NOT NULL,
   attempt integer NOT NULL DEFAULT 0,
   max_attempts integer NOT NULL,
   next_attempt_at timestamptz NOT NULL,
-  lease_owner text,
+  lease_owner text COLLATE "C",
   lease_expires_at timestamptz,
   last_error jsonb,
   created_at timestamptz NOT NULL,
@@ -98,7 +99,7 @@ CREATE INDEX items_prune_idx ON :schema.items (updated_at)
 -- "never two at once" hold under concurrent claims: a unique check sees committed and
 -- in-flight rows, not a snapshot.
 CREATE TABLE :schema.serial_holds (
-  serial_key text PRIMARY KEY,
+  serial_key text COLLATE "C" PRIMARY KEY,
   item_id text COLLATE "C" NOT NULL,
   expires_at timestamptz NOT NULL
 );
@@ -106,12 +107,12 @@ CREATE TABLE :schema.serial_holds (
 CREATE TABLE :schema.attempts (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   item_id text COLLATE "C" NOT NULL,
-  seller_id text NOT NULL,
+  seller_id text COLLATE "C" NOT NULL,
   attempt integer NOT NULL,
-  worker_id text,
+  worker_id text COLLATE "C",
   started_at timestamptz NOT NULL,
   finished_at timestamptz NOT NULL,
-  outcome text NOT NULL,
+  outcome text COLLATE "C" NOT NULL,
   error jsonb,
   excerpt jsonb
 );
@@ -119,15 +120,15 @@ CREATE INDEX attempts_item_idx ON :schema.attempts (item_id, id);
 
 CREATE TABLE :schema.mappings (
   id text COLLATE "C" PRIMARY KEY,
-  connection_id text NOT NULL,
-  seller_id text NOT NULL,
-  entity_type text NOT NULL,
-  external_id text NOT NULL,
-  internal_id text,
-  pending_ref text,
-  status text NOT NULL,
+  connection_id text COLLATE "C" NOT NULL,
+  seller_id text COLLATE "C" NOT NULL,
+  entity_type text COLLATE "C" NOT NULL,
+  external_id text COLLATE "C" NOT NULL,
+  internal_id text COLLATE "C",
+  pending_ref text COLLATE "C",
+  status text COLLATE "C" NOT NULL,
   baseline integer,
-  source_hash text,
+  source_hash text COLLATE "C",
   data jsonb NOT NULL DEFAULT '{}',
   version integer NOT NULL DEFAULT 0,
   updated_at timestamptz NOT NULL,
@@ -139,16 +140,16 @@ CREATE INDEX mappings_pending_ref_idx ON :schema.mappings (seller_id, pending_re
 
 CREATE TABLE :schema.conflicts (
   id text COLLATE "C" PRIMARY KEY,
-  seller_id text NOT NULL,
-  connection_id text NOT NULL,
-  mapping_id text NOT NULL,
-  entity_type text NOT NULL,
-  external_id text NOT NULL,
-  internal_id text,
+  seller_id text COLLATE "C" NOT NULL,
+  connection_id text COLLATE "C" NOT NULL,
+  mapping_id text COLLATE "C" NOT NULL,
+  entity_type text COLLATE "C" NOT NULL,
+  external_id text COLLATE "C" NOT NULL,
+  internal_id text COLLATE "C",
   diffs jsonb NOT NULL,
-  source_hash text NOT NULL,
-  target_hash text,
-  status text NOT NULL,
+  source_hash text COLLATE "C" NOT NULL,
+  target_hash text COLLATE "C",
+  status text COLLATE "C" NOT NULL,
   created_at timestamptz NOT NULL,
   resolved_at timestamptz
 );
@@ -156,10 +157,10 @@ CREATE UNIQUE INDEX conflicts_open_idx ON :schema.conflicts (mapping_id, source_
 CREATE INDEX conflicts_seller_idx ON :schema.conflicts (seller_id, id);
 
 CREATE TABLE :schema.checkpoints (
-  connection_id text NOT NULL,
-  stream text NOT NULL,
-  seller_id text NOT NULL,
-  cursor text,
+  connection_id text COLLATE "C" NOT NULL,
+  stream text COLLATE "C" NOT NULL,
+  seller_id text COLLATE "C" NOT NULL,
+  cursor text COLLATE "C",
   watermark timestamptz,
   updated_at timestamptz NOT NULL,
   PRIMARY KEY (connection_id, stream)

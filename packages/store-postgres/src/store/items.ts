@@ -44,6 +44,37 @@ function checkNewItem(input: NewSyncItem): void {
 
 const itemKey = (connectionId: string, idempotencyKey: string) => `${connectionId}\0${idempotencyKey}`
 
+/** The row `enqueueItems` inserts, as the store will read it back. */
+function newItem(input: NewSyncItem, at: Date): SyncItem {
+  return {
+    id: newId(),
+    runId: input.runId,
+    connectionId: input.connectionId,
+    sellerId: input.sellerId,
+    provider: input.provider,
+    operation: input.operation,
+    idempotencyKey: input.idempotencyKey,
+    entityType: input.entityType,
+    externalId: input.externalId ?? null,
+    internalId: input.internalId ?? null,
+    serialKey: input.serialKey ?? null,
+    sourceHash: input.sourceHash ?? null,
+    targetHash: input.targetHash ?? null,
+    payload: structuredClone(input.payload ?? {}),
+    diagnosticPayload: null,
+    result: null,
+    status: 'pending',
+    attempt: 0,
+    maxAttempts: input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    nextAttemptAt: new Date(input.nextAttemptAt ?? at),
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    lastError: null,
+    createdAt: at,
+    updatedAt: at,
+  }
+}
+
 /** Item methods of the SQL store (the queue itself is in `queue.ts`). */
 export function itemMethods({ db, s, channel, now }: StoreContext) {
   return {
@@ -57,65 +88,69 @@ export function itemMethods({ db, s, channel, now }: StoreContext) {
       inputs.forEach(checkNewItem)
       if (inputs.length === 0) return { items: [], created: 0 }
       const at = now()
-      const owners = await db.query<{ kind: string; id: string }>(
-        `WITH want AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS w(run_id text, connection_id text, seller_id text))
-         SELECT 'run' AS kind, w.run_id AS id FROM want w
-           WHERE NOT EXISTS (SELECT 1 FROM ${s}.runs r WHERE r.id = w.run_id AND r.seller_id = w.seller_id)
-         UNION ALL
-         SELECT 'connection', w.connection_id FROM want w
-           WHERE NOT EXISTS (SELECT 1 FROM ${s}.connections c WHERE c.id = w.connection_id AND c.seller_id = w.seller_id)
-         LIMIT 1`,
-        [
-          JSON.stringify(
-            [...new Map(inputs.map((i) => [`${i.runId}\0${i.connectionId}\0${i.sellerId}`, i])).values()].map(
-              (i) => ({ run_id: i.runId, connection_id: i.connectionId, seller_id: i.sellerId }),
-            ),
-          ),
-        ],
-      )
-      if (owners[0]) throw new NotFoundError(owners[0].kind, owners[0].id)
-      const rows = inputs.map((i, ord) => ({
+      const fresh = inputs.map((i) => newItem(i, at))
+      const rows = fresh.map((item, ord) => ({
         ord,
-        id: newId(),
-        run_id: i.runId,
-        connection_id: i.connectionId,
-        seller_id: i.sellerId,
-        provider: i.provider,
-        operation: i.operation,
-        idempotency_key: i.idempotencyKey,
-        entity_type: i.entityType,
-        external_id: i.externalId ?? null,
-        internal_id: i.internalId ?? null,
-        serial_key: i.serialKey ?? null,
-        source_hash: i.sourceHash ?? null,
-        target_hash: i.targetHash ?? null,
-        payload: i.payload ?? {},
-        max_attempts: i.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-        next_attempt_at: (i.nextAttemptAt ?? at).toISOString(),
+        id: item.id,
+        run_id: item.runId,
+        connection_id: item.connectionId,
+        seller_id: item.sellerId,
+        provider: item.provider,
+        operation: item.operation,
+        idempotency_key: item.idempotencyKey,
+        entity_type: item.entityType,
+        external_id: item.externalId,
+        internal_id: item.internalId,
+        serial_key: item.serialKey,
+        source_hash: item.sourceHash,
+        target_hash: item.targetHash,
+        payload: item.payload,
+        max_attempts: item.maxAttempts,
+        next_attempt_at: item.nextAttemptAt.toISOString(),
       }))
-      const inserted = await db.query(
-        `WITH ins AS (
+      // The items are built here, so the statement returns only the ids it inserted (no rows to
+      // parse back); the ownership check of runs and connections rides in the same statement.
+      const [result] = await db.query<{ missing: string | null; inserted: string[] | null }>(
+        `WITH x AS (
+           SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, run_id text, connection_id text,
+             seller_id text, provider text, operation text, idempotency_key text, entity_type text,
+             external_id text, internal_id text, serial_key text, source_hash text, target_hash text,
+             payload jsonb, max_attempts int, next_attempt_at timestamptz, ord int)
+         ), owners AS (
+           SELECT DISTINCT run_id, connection_id, seller_id FROM x
+         ), missing AS (
+           SELECT 'run ' || o.run_id AS what FROM owners o
+             WHERE NOT EXISTS (SELECT 1 FROM ${s}.runs r WHERE r.id = o.run_id AND r.seller_id = o.seller_id)
+           UNION ALL
+           SELECT 'connection ' || o.connection_id FROM owners o
+             WHERE NOT EXISTS (SELECT 1 FROM ${s}.connections c WHERE c.id = o.connection_id AND c.seller_id = o.seller_id)
+           LIMIT 1
+         ), ins AS (
            INSERT INTO ${s}.items (id, run_id, connection_id, seller_id, provider, operation, idempotency_key,
              entity_type, external_id, internal_id, serial_key, source_hash, target_hash, payload, status,
              attempt, max_attempts, next_attempt_at, created_at, updated_at)
            SELECT x.id, x.run_id, x.connection_id, x.seller_id, x.provider, x.operation, x.idempotency_key,
-             x.entity_type, x.external_id, x.internal_id, x.serial_key, x.source_hash, x.target_hash, x.payload,
-             'pending', 0, x.max_attempts, x.next_attempt_at, $2, $2
-           FROM jsonb_to_recordset($1::jsonb) AS x(id text, run_id text, connection_id text,
-             seller_id text, provider text, operation text, idempotency_key text, entity_type text,
-             external_id text, internal_id text, serial_key text, source_hash text, target_hash text,
-             payload jsonb, max_attempts int, next_attempt_at timestamptz, ord int)
+             x.entity_type, x.external_id, x.internal_id, x.serial_key, x.source_hash, x.target_hash,
+             coalesce(x.payload, 'null'), 'pending', 0, x.max_attempts, x.next_attempt_at, $2, $2
+           FROM x WHERE NOT EXISTS (SELECT 1 FROM missing)
            ORDER BY x.ord
            ON CONFLICT (connection_id, idempotency_key) DO NOTHING
-           RETURNING *
-         ), wake AS (SELECT pg_notify($3, '') FROM (SELECT 1 FROM ins LIMIT 1) one)
-         SELECT ins.* FROM ins LEFT JOIN wake ON true`,
+           RETURNING id
+         ), wake AS (
+           SELECT pg_notify($3, '') FROM (SELECT 1 FROM ins LIMIT 1) one
+         )
+         SELECT (SELECT what FROM missing) AS missing,
+                (SELECT array_agg(id) FROM ins LEFT JOIN wake ON true) AS inserted`,
         [JSON.stringify(rows), at, channel],
       )
+      if (result?.missing) {
+        const [kind, ...id] = result.missing.split(' ')
+        throw new NotFoundError(kind!, id.join(' '))
+      }
+      const inserted = new Set(result?.inserted ?? [])
       const byKey = new Map<string, SyncItem>()
-      for (const row of inserted) {
-        const item = toItem(row)
-        byKey.set(itemKey(item.connectionId, item.idempotencyKey), item)
+      for (const item of fresh) {
+        if (inserted.has(item.id)) byKey.set(itemKey(item.connectionId, item.idempotencyKey), item)
       }
       const created = byKey.size
       const missing = inputs.filter((i) => !byKey.has(itemKey(i.connectionId, i.idempotencyKey)))
