@@ -15,7 +15,7 @@ import { WooRequestError } from './woocommerce-errors.js'
 import { createWooInventory } from './woocommerce-inventory.js'
 import { type NormalizeOptions, normalizeProduct, type WooWeightUnit } from './woocommerce-normalizers.js'
 import type { WooProduct } from './woocommerce-schemas.js'
-import type { StoreUrlPolicy } from './woocommerce-url.js'
+import { normalizeStoreUrl, type StoreUrlPolicy } from './woocommerce-url.js'
 import { ensureWebhooks } from './woocommerce-webhook-registration.js'
 import {
   createWooWebhooks,
@@ -295,6 +295,18 @@ export function woocommerce(options: WooAdapterOptions = {}): ProviderAdapter {
       [WOO_ORDERS_POLL]: pollOrders,
       [WOO_PRODUCTS_POLL]: pollProducts,
       [WOO_WEBHOOKS_ENSURE]: ensureHooks,
+    },
+    /**
+     * The store URL as `webhooks.identify` returns it (`X-WC-Webhook-Source` is `home_url('/')`):
+     * lower-case scheme and host, no default port, trailing slash. No URL policy here: the
+     * client applies it to every request.
+     */
+    normalizeAccountId(externalAccountId) {
+      try {
+        return normalizeStoreUrl(externalAccountId)
+      } catch (cause) {
+        throw new ConfigError(`"${externalAccountId}" is not a WooCommerce store URL`, { cause })
+      }
     },
     secretKeys: WOO_SECRET_KEYS,
   }

@@ -143,8 +143,9 @@ export interface WooClient {
     options?: { parentId?: number; signal?: AbortSignal },
   ): Promise<BatchStockResult>
   getOrder(id: number, signal?: AbortSignal): Promise<WooOrder>
+  /** Orders page by page; `product` keeps orders with a line for that product (a variation's parent). */
   orders(
-    options?: WooListOptions & { modifiedAfter?: Date; status?: string },
+    options?: WooListOptions & { modifiedAfter?: Date; status?: string; product?: number },
   ): AsyncGenerator<WooPage<WooOrder>>
   orderRefunds(orderId: number, signal?: AbortSignal): Promise<WooRefund[]>
   orderNotes(orderId: number, signal?: AbortSignal): Promise<WooOrderNote[]>
@@ -442,6 +443,7 @@ export function createWooClient(options: WooClientOptions): WooClient {
     orders: (options) => {
       const query = modifiedQuery(options)
       if (options?.status) query.status = options.status
+      if (options?.product !== undefined) query.product = int(options.product)
       return paginate('orders', wooOrderSchema, { ...options, query })
     },
     async orderRefunds(orderId, signal) {

@@ -7,9 +7,23 @@ import {
   StaleInventoryError,
 } from '@hub/core'
 import { STOCK_PUSH_META, type WooClient } from './woocommerce-client.js'
+import { parseWooGmt } from './woocommerce-dates.js'
+import {
+  decodeMarker,
+  encodeMarker,
+  type LedgerState,
+  ledgerStateOf,
+  markerSince,
+  type NotedOwner,
+  overwritten,
+  scanMovements,
+} from './woocommerce-stock-ledger.js'
 
 /** Builds the REST client of the connection an item runs for. */
 export type ClientForContext = (ctx: ExecutionContext) => WooClient
+
+/** How far before the read a push's ledger window starts (WooCommerce dates have seconds). */
+export const LEDGER_OVERLAP_MS = 2_000
 
 /** What the push stores on the item before it writes (next to the engine's own plan fields). */
 export interface WooPushPlan {
@@ -37,6 +51,18 @@ function planOf(payload: Json | null): WooPushPlan | null {
   if (typeof externalId !== 'string' || typeof key !== 'string') return null
   if (typeof observed !== 'number' || typeof target !== 'number') return null
   return { externalId, observed, target, key }
+}
+
+/** The reading's token, as `read` made it (null when absent, e.g. a plan completed after a crash). */
+function tokenOf(
+  token: Json | undefined,
+  id: number,
+): { modifiedGmt: string | null; owner: NotedOwner } | null {
+  if (!token || typeof token !== 'object' || Array.isArray(token)) return null
+  const { parentId, modifiedGmt, sku } = token
+  if (typeof modifiedGmt !== 'string' || (parentId !== null && typeof parentId !== 'number')) return null
+  if (sku !== null && typeof sku !== 'string') return null
+  return { modifiedGmt, owner: { id, productId: parentId ?? id, sku } }
 }
 
 /**
@@ -74,19 +100,58 @@ export function createWooInventory(clientFor: ClientForContext): ProviderInvento
     if (product.manage_stock !== true || product.stock_quantity === null) {
       throw new PermanentError('WOO_STOCK_UNMANAGED', `product ${externalId} does not manage its stock`)
     }
-    const marker = product.meta_data.find((m) => m.key === STOCK_PUSH_META)?.value
+    const parentId = product.type === 'variation' && product.parent_id > 0 ? product.parent_id : null
     return {
       quantity: product.stock_quantity,
-      parentId: product.type === 'variation' && product.parent_id > 0 ? product.parent_id : null,
+      parentId,
       modifiedGmt: product.date_modified_gmt,
-      lastPush: typeof marker === 'string' ? marker : null,
+      lastPush: decodeMarker(product.meta_data.find((m) => m.key === STOCK_PUSH_META)?.value),
+      owner: { id: product.id, productId: parentId ?? product.id, sku: product.sku || null },
     }
+  }
+
+  /**
+   * Movements the last push overwrote and that the ledger has not counted yet (see
+   * `woocommerce-stock-ledger.ts`), as `unseen`; undefined when there is nothing to analyse.
+   */
+  async function unseenOf(
+    ctx: ExecutionContext,
+    externalId: string,
+    fresh: Awaited<ReturnType<typeof readFresh>>,
+  ): Promise<InventoryReading['unseen']> {
+    const marker = fresh.lastPush?.marker
+    if (!marker) return undefined
+    const mapping = await ctx.mappings.get('inventory_item', externalId)
+    const counted = ledgerStateOf(mapping?.data.providerState)
+    if (counted?.push === marker.key) return undefined
+    const since = parseWooGmt(marker.since) ?? new Date(0)
+    const moves = (await scanMovements(clientFor(ctx), fresh.owner, since, ctx.signal)).filter(
+      (m) => m.noteId > marker.notes,
+    )
+    const lost = overwritten(moves, marker.observed, marker.target, fresh.quantity)
+    if (lost === null) {
+      ctx.logger.warn(
+        { externalId, push: marker.key, moves: moves.length },
+        'woocommerce stock moved in a way no order explains; reading it as an outside change',
+      )
+    }
+    const state: LedgerState = { push: marker.key, lost: (lost ?? []).map((m) => m.noteId) }
+    const delta = (lost ?? []).reduce((sum, m) => sum + (m.to - m.from), 0)
+    if (delta !== 0) {
+      ctx.recordExcerpt({ unseen: externalId, push: marker.key, delta, notes: state.lost })
+    }
+    return { delta, state: state as unknown as Json }
   }
 
   return {
     async read(ctx, externalId): Promise<InventoryReading> {
       const fresh = await readFresh(ctx, externalId)
-      return { quantity: fresh.quantity, token: { parentId: fresh.parentId, modifiedGmt: fresh.modifiedGmt } }
+      const unseen = await unseenOf(ctx, externalId, fresh)
+      return {
+        quantity: fresh.quantity,
+        token: { parentId: fresh.parentId, modifiedGmt: fresh.modifiedGmt, sku: fresh.owner.sku },
+        ...(unseen ? { unseen } : {}),
+      }
     },
 
     async push(ctx, input) {
@@ -105,6 +170,14 @@ export function createWooInventory(clientFor: ClientForContext): ProviderInvento
         const rest = base && typeof base === 'object' && !Array.isArray(base) ? base : {}
         await ctx.savePlan({ ...rest, wooPush: { ...plan } })
       }
+      // The ledger watermark, taken BEFORE the re-read: stock notes above it happened after
+      // the re-read (or moved the stock away from `observed`, which makes this push stale).
+      const read =
+        tokenOf(input.observed.token, parseId(input.externalId)) ?? (await readFresh(ctx, input.externalId))
+      const since = markerSince(read.modifiedGmt, LEDGER_OVERLAP_MS)
+      const owner = read.owner
+      const seen = await scanMovements(clientFor(ctx), owner, parseWooGmt(since) ?? new Date(0), ctx.signal)
+      const notes = seen.reduce((max, m) => Math.max(max, m.noteId), 0)
       const current = await readFresh(ctx, input.externalId)
       if (current.quantity === plan.target) {
         ctx.recordExcerpt({
@@ -115,7 +188,7 @@ export function createWooInventory(clientFor: ClientForContext): ProviderInvento
         })
         return { quantity: current.quantity }
       }
-      if (current.lastPush === plan.key) {
+      if (current.lastPush?.key === plan.key) {
         // Our write landed (its marker is there) and something moved the stock afterwards: the
         // baseline is what we wrote; the engine counts the later change as external.
         ctx.recordExcerpt({
@@ -134,7 +207,10 @@ export function createWooInventory(clientFor: ClientForContext): ProviderInvento
       const written = await clientFor(ctx).setStock(
         { id: parseId(input.externalId), parentId: current.parentId },
         plan.target,
-        { signal: ctx.signal, marker: plan.key },
+        {
+          signal: ctx.signal,
+          marker: encodeMarker({ key: plan.key, observed: plan.observed, target: plan.target, notes, since }),
+        },
       )
       ctx.recordExcerpt({
         push: input.externalId,

@@ -1,7 +1,6 @@
 import { type ContractFake, runProviderContract } from '@hub/testkit/contract'
 import { fakeWooContract } from '@hub/testkit/woocommerce'
 import { woocommerce } from '../src/woocommerce-adapter.js'
-import { normalizeStoreUrl } from '../src/woocommerce-url.js'
 
 let throttles = 0
 
@@ -22,17 +21,13 @@ const throttlingFetch: typeof fetch = async (input, init) => {
 }
 
 /**
- * The testkit bridge, with the connection's account id in the normalized form a host stores
- * (what `validateStoreUrl` returns and `X-WC-Webhook-Source` carries: trailing slash).
+ * The testkit bridge as it is (the adapter's `normalizeAccountId` gives the connection the
+ * store URL in the form `X-WC-Webhook-Source` carries), with throttling on top.
  */
 function bridge(): ContractFake {
   const fake = fakeWooContract()
   return {
     ...fake,
-    async connection() {
-      const connection = await fake.connection()
-      return { ...connection, externalAccountId: normalizeStoreUrl(connection.externalAccountId) }
-    },
     async reset() {
       throttles = 0
       await fake.reset()

@@ -22,6 +22,10 @@ let events: string[]
 let failPut: 'none' | 'before' | 'after'
 
 const server = setupServer(
+  http.get(`${BASE}/orders`, () => {
+    events.push('GET orders')
+    return HttpResponse.json([])
+  }),
   http.get(`${BASE}/products/:id`, ({ params }) => {
     const id = Number(params.id)
     events.push(`GET ${id}`)
@@ -96,7 +100,7 @@ describe('read', () => {
     const { ctx } = testContext({})
     expect(await inventory.read(ctx, '18')).toEqual({
       quantity: 10,
-      token: { parentId: null, modifiedGmt: '2026-11-25T11:20:54' },
+      token: { parentId: null, modifiedGmt: '2026-11-25T11:20:54', sku: 'FX-MUG' },
     })
     expect((await inventory.read(ctx, '24')).token).toMatchObject({ parentId: 23 })
   })
@@ -123,15 +127,24 @@ describe('push with a stored plan', () => {
     }
     expect(await inventory.push(ctx, push(6))).toEqual({ quantity: 6 })
     expect(trace).toEqual(['savePlan after 0 requests'])
-    expect(events).toEqual(['GET 18', 'PUT 18'])
+    // No reading token (a plan completed after a crash): read for the ledger window first.
+    expect(events).toEqual(['GET 18', 'GET orders', 'GET 18', 'PUT 18'])
     expect(log.plans[0]).toEqual({
       ...enginePlan,
       wooPush: { externalId: '18', observed: 10, target: 6, key: 'push:item-1:v1' },
     })
     expect(stock.get(18)).toBe(6)
     expect(bodies).toEqual([
-      { stock_quantity: 6, meta_data: [{ key: '_hub_stock_push', value: 'push:item-1:v1' }] },
+      { stock_quantity: 6, meta_data: [{ key: '_hub_stock_push', value: expect.any(String) }] },
     ])
+    const marker = JSON.parse((bodies[0] as { meta_data: Array<{ value: string }> }).meta_data[0]!.value)
+    expect(marker).toEqual({
+      key: 'push:item-1:v1',
+      observed: 10,
+      target: 6,
+      notes: 0,
+      since: '2026-11-25T11:20:52',
+    })
   })
 
   it('a retry finds our write landed (marker) although a sale moved the stock since: baseline = target', async () => {
@@ -142,7 +155,7 @@ describe('push with a stored plan', () => {
     failPut = 'none'
     events = []
     expect(await inventory.push(ctx, push(6))).toEqual({ quantity: 6 })
-    expect(events).toEqual(['GET 18']) // no second write: the engine counts 6 -> 5 as the sale
+    expect(events).toEqual(['GET 18', 'GET orders', 'GET 18']) // no second write: 6 -> 5 is the sale
     expect(log.excerpts.at(-1)).toMatchObject({ landed: true })
   })
 
@@ -165,7 +178,7 @@ describe('push with a stored plan', () => {
     failPut = 'none'
     events = []
     expect(await inventory.push(ctx, push(6))).toEqual({ quantity: 6 })
-    expect(events).toEqual(['GET 18'])
+    expect(events).toEqual(['GET 18', 'GET orders', 'GET 18'])
   })
 
   it('a retry after a write that never landed writes (current == observed)', async () => {
@@ -182,7 +195,7 @@ describe('push with a stored plan', () => {
     const { ctx } = testContext({})
     stock.set(18, 8) // an order sold 2 after the engine read 10
     await expect(inventory.push(ctx, push(6))).rejects.toBeInstanceOf(StaleInventoryError)
-    expect(events).toEqual(['GET 18'])
+    expect(events).toEqual(['GET 18', 'GET orders', 'GET 18'])
     expect(stock.get(18)).toBe(8)
   })
 
@@ -195,7 +208,7 @@ describe('push with a stored plan', () => {
       idempotencyKey: 'k',
     })
     expect(result).toEqual({ quantity: 3 })
-    expect(events).toEqual(['GET 24', 'PUT 23/24'])
+    expect(events).toEqual(['GET 24', 'GET orders', 'GET 24', 'PUT 23/24'])
   })
 
   it('refuses a non-integer target before anything', async () => {
