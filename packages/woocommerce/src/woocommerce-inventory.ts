@@ -179,26 +179,20 @@ export function createWooInventory(clientFor: ClientForContext): ProviderInvento
       const seen = await scanMovements(clientFor(ctx), owner, parseWooGmt(since) ?? new Date(0), ctx.signal)
       const notes = seen.reduce((max, m) => Math.max(max, m.noteId), 0)
       const current = await readFresh(ctx, input.externalId)
-      if (current.quantity === plan.target) {
+      if (current.lastPush?.key === plan.key) {
+        // Our write landed (its marker is there; a retry after a lost response). If the stock
+        // moved since, the baseline is still what we wrote: the engine counts the later change.
         ctx.recordExcerpt({
           push: input.externalId,
           observed: plan.observed,
           target: plan.target,
           wrote: false,
-        })
-        return { quantity: current.quantity }
-      }
-      if (current.lastPush?.key === plan.key) {
-        // Our write landed (its marker is there) and something moved the stock afterwards: the
-        // baseline is what we wrote; the engine counts the later change as external.
-        ctx.recordExcerpt({
-          push: input.externalId,
-          observed: plan.observed,
-          target: plan.target,
           landed: true,
         })
         return { quantity: plan.target }
       }
+      // Without our marker, a stock already at `target` got there by another change (an order
+      // that happened to sell exactly the difference): stale too, so the engine counts it.
       if (current.quantity !== plan.observed) {
         throw new StaleInventoryError(
           `stock of ${input.externalId} is ${current.quantity}, planned from ${plan.observed}; re-planning`,
