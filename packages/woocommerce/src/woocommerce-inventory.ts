@@ -70,23 +70,21 @@ function tokenOf(
  * a `stock_quantity` write is an absolute overwrite. So a push is a stored plan:
  *
  * 1. save `{observed, target}` on the item (`ctx.savePlan`) BEFORE writing;
- * 2. re-read the quantity fresh;
- * 3. `current == target` → already done (a retry after a lost response): no write;
- *    `current == observed` → nobody else moved it: write `target`;
- *    anything else → it moved (an order, a manual edit): `StaleInventoryError`, and the engine
- *    re-reads, folds the change in and plans again. It never blindly re-sends a write.
+ * 2. take the ledger watermark (the highest stock note id of this product, see
+ *    `woocommerce-stock-ledger.ts`), then re-read the quantity fresh;
+ * 3. our marker `_hub_stock_push` names this push → the write landed (a retry after a lost
+ *    response): no write, the baseline is `target` and any later move is counted by the engine;
+ *    `current == observed` → write `target`, with the marker (key, observed, target, watermark)
+ *    in the same request;
+ *    anything else, even `current == target` without our marker (an order that sold exactly the
+ *    difference) → `StaleInventoryError`: the engine re-reads, counts the change and re-plans.
  *
- * The write also stores the plan's key as product meta `_hub_stock_push` in the same request.
- * When a retry finds the stock neither at `observed` nor at `target`, that marker tells whether
- * our write landed before the stock moved again (then the baseline is `target` and only the
- * later change is external) or never landed (stale: re-plan). Without it, a write that landed
- * just before a lost response and a sale would be counted as an external change as well.
+ * The window between the re-read and the write stays open (WooCommerce offers nothing to close
+ * it): an order landing there is overwritten. `read` finds such orders from their stock notes
+ * and reports them as `InventoryReading.unseen`, with the ledger state the core stores on the
+ * mapping in the same write as the baseline, so each is counted exactly once and re-pushed.
  * Whether real WooCommerce round-trips underscore meta through REST is UNCONFIRMED (not
- * recorded); a store that drops it only loses this refinement.
- *
- * Re-running the same plan is therefore safe, which is how a timed-out write is retried. The
- * window between the re-read and the write stays open (WooCommerce offers nothing to close it);
- * it is as short as one request, and writes to one item are serialized by the engine.
+ * recorded); the fake keeps it as `WC_Data::update_meta_data` does.
  */
 export function createWooInventory(clientFor: ClientForContext): ProviderInventory {
   async function readFresh(ctx: ExecutionContext, externalId: string) {
