@@ -128,9 +128,9 @@ export function createWooInventory(clientFor: ClientForContext): ProviderInvento
     )
     const lost = overwritten(moves, marker.observed, marker.target, fresh.quantity)
     if (lost === null) {
-      ctx.logger.warn(
+      ctx.logger.info(
         { externalId, push: marker.key, moves: moves.length },
-        'woocommerce stock moved in a way no order explains; reading it as an outside change',
+        'woocommerce stock moved in a way no order explains (a manual edit?); reading it as an outside change',
       )
     }
     const state: LedgerState = { push: marker.key, lost: (lost ?? []).map((m) => m.noteId) }

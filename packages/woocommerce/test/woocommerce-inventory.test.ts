@@ -199,6 +199,14 @@ describe('push with a stored plan', () => {
     expect(stock.get(18)).toBe(8)
   })
 
+  it('a stock already at the target without our marker is stale (an order sold exactly the difference)', async () => {
+    const { ctx } = testContext({})
+    stock.set(18, 6)
+    markers.set(18, 'push:older-item:v0')
+    await expect(inventory.push(ctx, push(6))).rejects.toBeInstanceOf(StaleInventoryError)
+    expect(events).not.toContain('PUT 18')
+  })
+
   it('writes a variation through its parent route', async () => {
     const { ctx } = testContext({})
     const result = await inventory.push(ctx, {
