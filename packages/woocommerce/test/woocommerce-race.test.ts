@@ -41,7 +41,9 @@ const RACES: readonly Race[] = ['before-write', 'before-reread', 'before-write',
 let transport: 'msw' | 'direct' = 'msw'
 let clockMs = Date.UTC(2026, 10, 25, 12)
 let armed: { race: Race; stage: number } | null = null
+/** The stock owner under test: a simple product, or a variation (then `parentId` is its product). */
 let productId = 0
+let parentId: number | null = null
 let captured: Request[] = []
 
 const woo: FakeWoo = createFakeWoo({
@@ -56,14 +58,22 @@ const woo: FakeWoo = createFakeWoo({
 const server = setupServer(...woo.handlers)
 
 function wooSale(): void {
-  woo.createOrder({ lineItems: [{ productId, quantity: 1 }] })
+  woo.createOrder({
+    lineItems: [
+      parentId === null
+        ? { productId, quantity: 1 }
+        : { productId: parentId, variationId: productId, quantity: 1 },
+    ],
+  })
 }
 
 /** The adapter's fetch: the one place a round places its Woo order. */
 const racingFetch: typeof fetch = async (input, init) => {
   const request = new Request(input, init)
   const path = new URL(request.url).pathname
-  const own = path === `/wp-json/wc/v3/products/${productId}`
+  const own =
+    path === `/wp-json/wc/v3/products/${productId}` ||
+    path === `/wp-json/wc/v3/products/${parentId}/variations/${productId}`
   const race = armed
   if (race && own && request.method === 'PUT' && race.race === 'before-write') {
     armed = null
@@ -139,20 +149,39 @@ afterAll(async () => {
   await woo.close()
 })
 
-beforeEach(async () => {
+beforeEach(() => setup('simple'))
+
+/** A fresh store, hub and marketplace with one imported, approved stock owner at {@link INITIAL}. */
+async function setup(kind: 'simple' | 'variation'): Promise<void> {
   woo.reset()
   armed = null
   captured = []
   for (const topic of ['order.created', 'order.updated', 'product.updated']) {
     woo.addWebhook({ topic, deliveryUrl: HOOKS, secret: SECRET })
   }
-  productId = woo.seedProduct({
-    name: 'Race mug',
-    sku: 'RACE-1',
-    regularPrice: '9.00',
-    manageStock: true,
-    stockQuantity: INITIAL,
-  }).id
+  if (kind === 'simple') {
+    parentId = null
+    productId = woo.seedProduct({
+      name: 'Race mug',
+      sku: 'RACE-1',
+      regularPrice: '9.00',
+      manageStock: true,
+      stockQuantity: INITIAL,
+    }).id
+  } else {
+    const size = { id: 0, name: 'Size', position: 0, visible: true, variation: true, options: ['S', 'M'] }
+    parentId = woo.seedProduct({ name: 'Race tee', type: 'variable', attributes: [size] }).id
+    for (const option of ['S', 'M']) {
+      productId = woo.seedProduct({
+        parentId,
+        sku: `RACE-TEE-${option}`,
+        regularPrice: '15.00',
+        manageStock: true,
+        stockQuantity: INITIAL,
+        variationAttributes: [{ id: 0, name: 'Size', option }],
+      }).id // the last one (M) races
+    }
+  }
   const marketplace = memoryMarketplace()
   const hub = createHub({
     store: memoryStore(),
@@ -184,7 +213,7 @@ beforeEach(async () => {
   await drain()
   await settle()
   expect(await sides()).toEqual({ woo: INITIAL, marketplace: INITIAL, baseline: INITIAL })
-})
+}
 
 /** One marketplace sale whose push races a Woo order placed as `race` says. */
 async function round(n: number, race: Race, deliver = true): Promise<void> {
@@ -234,6 +263,14 @@ describe('a WooCommerce order racing our stock write', () => {
 
   it('the same race over MSW (12 rounds)', async () => {
     await race(12)
+  })
+
+  it('the same race on a variation (its own stock, written through the parent route; 12 rounds over MSW)', async () => {
+    await setup('variation')
+    await race(12)
+    expect(woo.requests.some((r) => r.method === 'PUT' && r.path.includes(`/variations/${productId}`))).toBe(
+      true,
+    )
   })
 
   it('an overwritten sale whose webhooks are all dropped is counted by the modified_after poll', async () => {
