@@ -183,3 +183,22 @@ describe('woocommerce adapter', () => {
     expect((error as Error).message).not.toContain('ck_only')
   })
 })
+
+describe('normalizeAccountId', () => {
+  it('gives the store URL the form X-WC-Webhook-Source carries', () => {
+    expect(adapter.normalizeAccountId?.('HTTPS://Shop.Example.com:443')).toBe('https://shop.example.com/')
+    expect(adapter.normalizeAccountId?.('shop.example.com/wp/')).toBe('https://shop.example.com/wp/')
+    const identified = adapter.webhooks.identify({
+      method: 'POST',
+      url: 'https://hub.example.com/hooks',
+      headers: { 'x-wc-webhook-source': 'https://shop.example.com/' },
+      rawBody: new Uint8Array(),
+    })
+    expect(adapter.normalizeAccountId?.('https://shop.example.com')).toBe(identified)
+  })
+
+  it('refuses what is not a store URL with a ConfigError', () => {
+    expect(() => adapter.normalizeAccountId?.('ftp://shop.example.com')).toThrow(ConfigError)
+    expect(() => adapter.normalizeAccountId?.('http://')).toThrow(ConfigError)
+  })
+})
