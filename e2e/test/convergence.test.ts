@@ -2,6 +2,7 @@ import { memoryStore } from '@hub/core'
 import { pgliteStore } from '@hub/store-postgres'
 import { describe, expect, it } from 'vitest'
 import { runSeed, type SeedOutcome } from '../src/run-seed.js'
+import { isolatedPostgresStore } from '../src/stores.js'
 
 /**
  * The invariant of ARCHITECTURE.md §5, end to end: random concurrent sales on the marketplace,
@@ -40,8 +41,7 @@ describe('convergence: one seller, Shopify + WooCommerce + marketplace, under fa
   })
 
   it.skipIf(!process.env.DATABASE_URL)('seed 53 (PostgreSQL, DATABASE_URL)', async () => {
-    const { postgresStore } = await import('@hub/store-postgres')
-    const store = postgresStore({ connectionString: process.env.DATABASE_URL! })
+    const store = await isolatedPostgresStore(process.env.DATABASE_URL!)
     expectConverged(await runSeed({ seed: 53, store, storeName: 'postgres' }))
   })
 })
