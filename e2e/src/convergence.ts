@@ -87,7 +87,7 @@ export function summarize(
     `[convergence ${label}] ${durationMs} ms, ${traffic.steps} steps`,
     `  sold: marketplace ${traffic.sales.marketplace}, shopify ${traffic.sales.shopify}, woo ${traffic.sales.woo} (refused ${traffic.refused}; ${traffic.inFlightSales} landed during a hub request); mp notifications sent ${traffic.marketplaceNotifications.sent}, duplicated ${traffic.marketplaceNotifications.duplicated}, dropped ${traffic.marketplaceNotifications.dropped}`,
     `  webhooks: shopify sent ${world.shopify.webhooks.sent.length}, dropped ${world.shopify.webhooks.dropped.length}; woo delivered ${[...world.wooDeliveries.statuses.values()].reduce((a, b) => a + b, 0)}`,
-    `  faults: ${faults || 'none'}; killed worker held ${traffic.heldByKilledWorker} item(s)`,
+    `  faults: ${faults || 'none'}; worker killed ${traffic.killPoint}, holding ${traffic.heldByKilledWorker} item(s)`,
     `  items: ${JSON.stringify(byStatus)}, retries ${retries}, dead ${JSON.stringify(deadReasons)}`,
     `  products off: ${result.mismatches.length}, items unfinished: ${result.unfinished.length}`,
     `  shopify requests ${world.shopify.requestLog.length}, throttled ${world.shopify.requestLog.filter((r) => r.throttled).length}, cost ${world.shopify.requestLog.reduce((a, r) => a + (r.requestedQueryCost ?? 0), 0)}; woo requests ${world.woo.requests.length}`,

@@ -12,6 +12,11 @@ import type { HubStore, MarketplacePort } from '@hub/core'
 export interface CrashSwitch {
   readonly crashed: boolean
   crash(): void
+  /**
+   * Crash right after the doomed process's next marketplace adjustment lands (before it can
+   * record it): the window where a retry must not apply the adjustment twice.
+   */
+  armAfterMarketplaceWrite(onCrash: () => void): void
   /** The store as the doomed process sees it. */
   store(store: HubStore): HubStore
   /** The marketplace as the doomed process sees it. */
@@ -25,7 +30,12 @@ const never = <T>(): Promise<T> => new Promise<T>(() => {})
 /** Create a {@link CrashSwitch}. */
 export function crashSwitch(): CrashSwitch {
   let crashed = false
-  function wrap<T extends object>(target: T, passthrough: ReadonlySet<string | symbol>): T {
+  let armed: (() => void) | null = null
+  function wrap<T extends object>(
+    target: T,
+    passthrough: ReadonlySet<string | symbol>,
+    after?: (prop: string | symbol) => void,
+  ): T {
     return new Proxy(target, {
       get(obj, prop, receiver) {
         const value: unknown = Reflect.get(obj, prop, receiver)
@@ -34,7 +44,12 @@ export function crashSwitch(): CrashSwitch {
         }
         return (...args: unknown[]) => {
           if (crashed) return never()
-          return (value as (...a: unknown[]) => unknown).apply(obj, args)
+          const result = (value as (...a: unknown[]) => unknown).apply(obj, args)
+          if (!after || !(result instanceof Promise)) return result
+          return result.then((settled: unknown) => {
+            after(prop)
+            return settled
+          })
         }
       },
     })
@@ -46,8 +61,18 @@ export function crashSwitch(): CrashSwitch {
     crash() {
       crashed = true
     },
+    armAfterMarketplaceWrite(onCrash) {
+      armed = onCrash
+    },
     store: (store) => wrap(store, new Set(['onWake'])),
-    marketplace: (marketplace) => wrap(marketplace, new Set()),
+    marketplace: (marketplace) =>
+      wrap(marketplace, new Set(), (prop) => {
+        if (prop !== 'adjustInventory' || !armed || crashed) return
+        const onCrash = armed
+        armed = null
+        crashed = true
+        onCrash()
+      }),
     fetch:
       (inner) =>
       (input, init): Promise<Response> =>

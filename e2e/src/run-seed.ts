@@ -63,7 +63,7 @@ export async function runSeed(options: SeedOptions): Promise<SeedOutcome> {
       inFlightSaleRate: options.inFlightSaleRate ?? 0.1,
       wooCheckoutDuringWrite: options.wooCheckoutDuringWrite ?? true,
       initial,
-      crashAtStep: Math.floor(steps / 2),
+      crashAtStep: Math.floor(steps / 3),
       workers,
     })
     const open = await recover(world, workers.slice(1), 12_000)

@@ -23,6 +23,8 @@ export interface TrafficReport {
   inFlightSales: number
   /** Items the killed worker was executing when it died. */
   heldByKilledWorker: number
+  /** Where the worker died. */
+  killPoint: 'after a marketplace adjustment, before recording it' | 'during a store request' | 'at the end'
 }
 
 /** Options of {@link playTraffic}. */
@@ -31,10 +33,7 @@ export interface TrafficOptions {
   /** Units per product that are never sold, so no side ever runs out. */
   reserve: number
   initial: number
-  /**
-   * From this step on, the doomed worker is killed the first time a store request arrives while
-   * it executes items (at the last step at the latest); a new worker is started.
-   */
+  /** From this step on, the doomed worker may be killed (see `killDoomed`); a new one starts. */
   crashAtStep: number
   /** Chance that a store request of the hub gets a sale landing just before it is handled. */
   inFlightSaleRate: number
@@ -71,6 +70,7 @@ export async function playTraffic(world: World, rng: Rng, options: TrafficOption
     steps: 0,
     inFlightSales: 0,
     heldByKilledWorker: 0,
+    killPoint: 'at the end',
   }
   const sold = (sku: string) =>
     (ledger.marketplace.get(sku) ?? 0) + (ledger.shopify.get(sku) ?? 0) + (ledger.woo.get(sku) ?? 0)
@@ -118,19 +118,34 @@ export async function playTraffic(world: World, rng: Rng, options: TrafficOption
   }
 
   let step = 0
-  const killDoomedIfBusy = (force: boolean) => {
-    const doomed = options.workers[0]!
-    if (world.crash.crashed || step < options.crashAtStep) return
-    if (!force && doomed.inFlight() === 0) return
-    report.heldByKilledWorker = doomed.inFlight()
-    world.crash.crash()
+  const replace = (killPoint: TrafficReport['killPoint']) => {
+    report.killPoint = killPoint
+    report.heldByKilledWorker = options.workers[0]!.inFlight()
     const replacement = world.hub.worker({ concurrency: 4, leaseMs: world.leaseMs, pollMs: 25 })
     options.workers.push(replacement)
     notifications.push(replacement.start())
   }
+  /**
+   * From `crashAtStep` the doomed worker dies right after its next marketplace adjustment; if it
+   * makes none within a third of the run, it dies the next time it is busy during a store
+   * request (or at the last step).
+   */
+  const killDoomed = (last: boolean) => {
+    if (world.crash.crashed || step < options.crashAtStep) return
+    if (step === options.crashAtStep) {
+      world.crash.armAfterMarketplaceWrite(() =>
+        replace('after a marketplace adjustment, before recording it'),
+      )
+    }
+    const late = step >= options.crashAtStep + Math.floor(options.steps / 3)
+    if (last || (late && options.workers[0]!.inFlight() > 0)) {
+      world.crash.crash()
+      replace(last ? 'at the end' : 'during a store request')
+    }
+  }
 
   world.httpFaults.onStoreRequest = (_store, method, wooProductId) => {
-    killDoomedIfBusy(false)
+    killDoomed(false)
     if (!hookRng.chance(options.inFlightSaleRate)) return
     // A WooCommerce product request gets a sale of that very product (inside the window between
     // a push's re-read and its write); anything else gets a random product on a random side.
@@ -149,7 +164,7 @@ export async function playTraffic(world: World, rng: Rng, options: TrafficOption
   try {
     for (step = 0; step < options.steps; step++) {
       report.steps = step + 1
-      killDoomedIfBusy(step === options.steps - 1)
+      killDoomed(step === options.steps - 1)
       const roll = rng.next()
       if (roll < 0.75) {
         const sale = pickSale(rng)
