@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import {
   createHub,
   createKeyring,
+  createRegistry,
   type Hub,
   type Keyring,
   keyringFromEnv,
@@ -18,7 +19,12 @@ import { pgliteStore, postgresStore, type SqlHubStore } from '@hub/store-postgre
 import { createHostActions, type HostActions } from './host-actions.js'
 import { operatorRoutes } from './http/operator-api.js'
 import { type SqlMarketplace, sqlMarketplace } from './marketplace/index.js'
-import { collectAuthRoutes, type HostProvider, toHostProviders } from './provider-wiring.js'
+import {
+  type AuthRouteHandler,
+  collectAuthRoutes,
+  type HostProvider,
+  toHostProviders,
+} from './provider-wiring.js'
 import { createHttpServer, type SellerResolver, sellerFromHeader } from './server.js'
 
 /** Options of {@link createApp}. */
@@ -76,6 +82,9 @@ export interface App {
 export function createApp(options: AppOptions): App {
   const logger = options.logger ?? silentLogger
   const providers = toHostProviders(options.providers)
+  // Check the wiring before the database opens, so a bad one fails fast and leaves nothing running.
+  createRegistry(providers.map((p) => p.adapter))
+  const authRoutes = collectAuthRoutes(providers)
   const persistent = Boolean(options.databaseUrl || options.dataDir)
   const schema = options.schemas?.hub ?? 'hub'
   const keyring =
@@ -87,9 +96,9 @@ export function createApp(options: AppOptions): App {
     ? postgresStore({ connectionString: options.databaseUrl, schema })
     : pgliteStore({ schema, ...(options.dataDir ? { dataDir: options.dataDir } : {}) })
   try {
-    return wire(options, store, keyring, providers, logger)
+    return wire(options, store, keyring, providers, authRoutes, logger)
   } catch (error) {
-    // Invalid wiring (a provider, an auth route): do not leave the database open.
+    // Invalid wiring (e.g. a provider createHub refuses): do not leave the database open.
     store.close().catch(() => {})
     throw error
   }
@@ -100,6 +109,7 @@ function wire(
   store: SqlHubStore,
   keyring: Keyring,
   providers: HostProvider[],
+  authRoutes: Map<string, AuthRouteHandler>,
   logger: Logger,
 ): App {
   // The marketplace runs on the store's own driver: one database, one pool (or one PGlite).
@@ -117,16 +127,12 @@ function wire(
   })
   const actions = createHostActions(hub, marketplace)
   const resolveSeller = options.resolveSeller ?? sellerFromHeader
-  const authRoutes = collectAuthRoutes(providers, {
-    hub,
-    marketplace,
-    sellerOf: (request) => resolveSeller(request.headers),
-  })
   const worker = hub.worker({ concurrency: 8, ...options.worker })
   const server = createHttpServer({
     hub,
     operator: operatorRoutes({ hub, marketplace, actions }),
     authRoutes,
+    authContext: { hub, marketplace, sellerOf: (request) => resolveSeller(request.headers) },
     resolveSeller,
     operatorToken: options.operatorToken,
     logger,

@@ -1,16 +1,20 @@
 import { ConfigError, type Hub, type ProviderAdapter } from '@hub/core'
 import type { SqlMarketplace } from './marketplace/index.js'
 
-/** A Web handler for one auth route (an OAuth start or callback, a wc-auth callback or return). */
-export type AuthRouteHandler = (request: Request) => Promise<Response>
+/**
+ * A Web handler for one auth route (an OAuth start or callback, a wc-auth callback or return).
+ * It gets the backend's context with each request, e.g. to create the connection.
+ */
+export type AuthRouteHandler = (request: Request, context: ProviderWiringContext) => Promise<Response>
 
 /**
  * Auth routes a provider's wiring mounts on the server: exact path → Web handler, any method
  * (the handler answers 405 itself where it cares). E.g. `{ '/auth/shopify/callback': handler }`.
+ * Paths are checked before anything starts: invalid, reserved or duplicate ones are a `ConfigError`.
  */
 export type AuthRoutes = Readonly<Record<string, AuthRouteHandler>>
 
-/** What a provider's wiring gets to build its auth routes. */
+/** What an auth route handler gets with each request. */
 export interface ProviderWiringContext {
   hub: Hub
   marketplace: SqlMarketplace
@@ -24,7 +28,7 @@ export interface ProviderWiringContext {
  */
 export interface HostProvider {
   adapter: ProviderAdapter
-  authRoutes?(context: ProviderWiringContext): AuthRoutes
+  authRoutes?: AuthRoutes
 }
 
 /** Paths the server owns; auth routes may not shadow them. */
@@ -38,13 +42,10 @@ export function toHostProviders(providers: readonly (HostProvider | ProviderAdap
 }
 
 /** Collect every provider's auth routes, refusing invalid, reserved and duplicate paths. */
-export function collectAuthRoutes(
-  providers: readonly HostProvider[],
-  context: ProviderWiringContext,
-): Map<string, AuthRouteHandler> {
+export function collectAuthRoutes(providers: readonly HostProvider[]): Map<string, AuthRouteHandler> {
   const routes = new Map<string, AuthRouteHandler>()
   for (const provider of providers) {
-    const given = provider.authRoutes?.(context) ?? {}
+    const given = provider.authRoutes ?? {}
     for (const [path, handler] of Object.entries(given)) {
       const name = provider.adapter.provider
       if (!PATH.test(path) || path.includes('//')) {

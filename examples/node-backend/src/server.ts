@@ -4,7 +4,7 @@ import { type Hub, type Logger, type NodeHandler, toNodeHandler } from '@hub/cor
 import { HttpError, readJson, sendError, sendJson } from './http/http-json.js'
 import type { OperatorHandler } from './http/operator-api.js'
 import type { Router } from './http/router.js'
-import type { AuthRouteHandler } from './provider-wiring.js'
+import type { AuthRouteHandler, ProviderWiringContext } from './provider-wiring.js'
 
 /** Finds the seller a request acts for, or `null`. */
 export type SellerResolver = (headers: Headers) => string | null
@@ -29,6 +29,8 @@ export interface ServerOptions {
   hub: Hub
   operator: Router<OperatorHandler>
   authRoutes: ReadonlyMap<string, AuthRouteHandler>
+  /** Passed to every auth route handler. */
+  authContext: ProviderWiringContext
   resolveSeller: SellerResolver
   /** When set, `/api/*` requires `authorization: Bearer <token>`. */
   operatorToken?: string | undefined
@@ -73,7 +75,10 @@ export function createHttpServer(options: ServerOptions): Server {
   const { logger } = options
   const webhooks = toNodeHandler(options.hub.webhooks)
   const auth = new Map<string, NodeHandler>(
-    [...options.authRoutes].map(([path, handler]) => [path, toNodeHandler(handler)]),
+    [...options.authRoutes].map(([path, handler]) => [
+      path,
+      toNodeHandler((request) => handler(request, options.authContext)),
+    ]),
   )
 
   const operator = async (req: IncomingMessage, path: string, query: URLSearchParams) => {
