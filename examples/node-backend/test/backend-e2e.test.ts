@@ -247,6 +247,42 @@ describe('node backend end to end over HTTP (toy provider, PGlite)', () => {
     expect(cli409.err).toContain('CONFLICT_RESOLVED')
   })
 
+  it('a reconcile sweep, the webhook inbox and a rejection over the API', async () => {
+    shop.sell('a-g1', 1) // a sale whose webhook never came: only the sweep sees it
+    const sweep = await api('POST', `/api/connections/${connection.id}/reconcile`, { sweepId: 'nightly-1' })
+    expect(sweep.json.sweepId).toBe('nightly-1')
+    expect(sweep.json.items.map((i: SyncItem) => i.externalId).sort()).toEqual([
+      'a-g1',
+      'a-g2',
+      'a-g3',
+      'a-mug',
+    ])
+    await settle()
+    const g1 = (await api('GET', '/api/items?operation=inventory.reconcile&limit=500')).json.items.find(
+      (i: SyncItem) => i.externalId === 'a-g1' && i.idempotencyKey.includes('nightly-1'),
+    )
+    expect((await api('GET', `/api/inventory/${g1.internalId}`)).json.inventoryItem.quantity).toBe(4)
+
+    const events = await api('GET', `/api/webhook-events?connectionId=${connection.id}`)
+    expect(events.json.events.map((e: { providerEventId: string }) => e.providerEventId).sort()).toEqual([
+      'evt-1',
+      'evt-g1',
+      'evt-g2',
+      'evt-g3',
+    ])
+
+    await importProduct('unwanted', { 'a-unwanted': 1 })
+    const [request] = (await api('GET', '/api/product-requests?status=pending')).json.requests
+    const rejected = await api('POST', `/api/product-requests/${request.ref}/reject`, {
+      reason: 'not allowed',
+    })
+    expect(rejected.json.request).toMatchObject({ status: 'rejected', reason: 'not allowed' })
+    expect(await api('POST', `/api/product-requests/${request.ref}/approve`)).toMatchObject({
+      status: 409,
+      json: { error: 'REQUEST_REJECTED' },
+    })
+  })
+
   it('bad requests get typed JSON errors, never a crash', async () => {
     expect(await api('GET', '/api/items?status=nope')).toMatchObject({
       status: 400,
