@@ -145,6 +145,29 @@ function wire(
   let sweepTimer: ReturnType<typeof setInterval> | null = null
   let stopping: Promise<void> | null = null
 
+  const stop = () => {
+    stopping ??= (async () => {
+      if (sweepTimer) clearInterval(sweepTimer)
+      await worker.stop()
+      if (server.listening) {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+        server.closeAllConnections()
+        await closed
+      }
+      await hub.close()
+    })()
+    return stopping
+  }
+
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+
   return {
     hub,
     store,
@@ -153,16 +176,16 @@ function wire(
     worker,
     server,
     async start() {
-      await store.migrate()
-      await marketplace.migrate()
-      await worker.start()
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject)
-        server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => {
-          server.off('error', reject)
-          resolve()
-        })
-      })
+      try {
+        await store.migrate()
+        await marketplace.migrate()
+        await worker.start()
+        await listen()
+      } catch (error) {
+        // A failed start (database unreachable, port taken) leaves nothing running.
+        await stop().catch(() => {})
+        throw error
+      }
       const interval = options.sweepIntervalMs ?? 60_000
       if (interval > 0) {
         sweepTimer = setInterval(() => {
@@ -176,18 +199,6 @@ function wire(
       logger.info({ url, database: store.driver.name, providers: hub.registry.names() }, 'backend started')
       return { url }
     },
-    stop() {
-      stopping ??= (async () => {
-        if (sweepTimer) clearInterval(sweepTimer)
-        await worker.stop()
-        if (server.listening) {
-          const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-          server.closeAllConnections()
-          await closed
-        }
-        await hub.close()
-      })()
-      return stopping
-    },
+    stop,
   }
 }

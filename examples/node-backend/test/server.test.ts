@@ -96,6 +96,14 @@ describe('server wiring: auth routes, operator token, seller resolution', () => 
     expect(await res.json()).toMatchObject({ error: 'SELLER_REQUIRED' })
   })
 
+  it('a start that fails (port taken) rejects and leaves nothing running', async () => {
+    const second = createApp({ providers: [adapter], port: Number(new URL(url).port), sweepIntervalMs: 0 })
+    await expect(second.start()).rejects.toThrow(/EADDRINUSE/)
+    expect(second.server.listening).toBe(false)
+    await expect(second.store.driver.query('SELECT 1')).rejects.toThrow() // database closed
+    await second.stop() // stopping again is harmless
+  })
+
   it('the CLI sends the token and reports failures with exit codes', async () => {
     const out: string[] = []
     const err: string[] = []
