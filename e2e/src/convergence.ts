@@ -14,6 +14,8 @@ export interface Mismatch {
   sold: { marketplace: number; shopify: number; woo: number }
   /** Marketplace adjustments applied for this item (key → delta), to see a double count. */
   adjustments: Record<string, number>
+  /** The WooCommerce product's stock history (see `World.wooTrace`). */
+  wooTrace: string[]
 }
 
 /** The verdict of one seed. */
@@ -51,6 +53,7 @@ export async function verdict(world: World, traffic: TrafficReport, initial: num
         adjustments: Object.fromEntries(
           adjustments.filter(([, a]) => a.inventoryItemId === p.internalId).map(([k, a]) => [k, a.delta]),
         ),
+        wooTrace: world.wooTrace.get(p.wooId) ?? [],
       })
     }
   }

@@ -109,8 +109,13 @@ export async function playTraffic(world: World, rng: Rng, options: TrafficOption
     }
     const before = woo.stockOf(product.wooId)
     try {
-      woo.createOrder({ lineItems: [{ productId: product.wooId, quantity: units }] })
+      const orderId = woo.createOrder({ lineItems: [{ productId: product.wooId, quantity: units }] })
       record('woo', product.sku, units)
+      const trace = world.wooTrace.get(product.wooId) ?? []
+      world.wooTrace.set(product.wooId, trace)
+      trace.push(
+        `checkout #${orderId} of ${units} (${eventId}): stock ${before} → ${woo.stockOf(product.wooId)}`,
+      )
     } catch {
       report.refused += 1
       if (woo.stockOf(product.wooId) !== before) throw new Error('a refused checkout moved stock')

@@ -79,6 +79,11 @@ export interface World {
   readonly products: readonly WorldProduct[]
   readonly httpFaults: HttpFaults
   readonly leaseMs: number
+  /**
+   * What happened to each WooCommerce product's stock, in order (the hub's requests with the
+   * stock before and after, and the checkouts): shown for a product that does not converge.
+   */
+  readonly wooTrace: Map<number, string[]>
   /** Shopify deliveries answered by the hub, by HTTP status. */
   readonly shopifyStatuses: Map<number, number>
   /** Deliver everything the stores have queued that is due now. */
@@ -102,6 +107,7 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
   const crash = crashSwitch()
   const httpFaults: HttpFaults = { wooLostResponses: 0, onStoreRequest: null }
   const shopifyStatuses = new Map<number, number>()
+  const wooTrace = new Map<number, string[]>()
   let ingress: Hub | null = null
   const deliver = (request: Request): Promise<Response> => {
     if (!ingress) throw new Error('hub not ready')
@@ -147,8 +153,18 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
     }
     if (url.origin === WOO_URL) {
       const id = /\/wc\/v3\/products\/(\d+)/.exec(url.pathname)?.[1]
-      httpFaults.onStoreRequest?.('woo', request.method, id ? Number(id) : null)
-      return woo.handle(request)
+      const productId = id ? Number(id) : null
+      const trace = productId === null ? null : (wooTrace.get(productId) ?? [])
+      if (productId !== null && trace) wooTrace.set(productId, trace)
+      const before = productId === null ? null : woo.stockOf(productId)
+      httpFaults.onStoreRequest?.('woo', request.method, productId)
+      const response = await woo.handle(request)
+      if (productId !== null && trace) {
+        trace.push(
+          `${request.method} ${url.pathname.replace(/^\/wp-json\/wc\/v3/, '')}: stock ${before} → ${woo.stockOf(productId)} (${response.status})`,
+        )
+      }
+      return response
     }
     throw new TypeError(`e2e: no store answers ${url.origin} (only the fakes are reachable)`)
   }
@@ -298,6 +314,7 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
     httpFaults,
     leaseMs: options.leaseMs,
     shopifyStatuses,
+    wooTrace,
     flushWebhooks,
     async close() {
       await woo.close()
