@@ -18,8 +18,8 @@ export interface SeedOptions {
   /** See {@link TrafficOptions.inFlightSaleRate}. Default 0.1. */
   inFlightSaleRate?: TrafficOptions['inFlightSaleRate']
   /**
-   * See {@link TrafficOptions.wooCheckoutDuringWrite}. Default false: with it on, about one seed
-   * in ten does not converge today (a known open bug, see e2e/README.md and
+   * See {@link TrafficOptions.wooCheckoutDuringWrite}. Default false: with it on, a seed
+   * intermittently does not converge today (a known open bug, see e2e/README.md and
    * test/woo-write-race-stress.test.ts).
    */
   wooCheckoutDuringWrite?: boolean
