@@ -32,6 +32,16 @@ describe.skipIf(!process.env.HUB_E2E_WOO_RACE)(
           wooCheckoutDuringWrite: true,
         })
         console.log(outcome.summary)
+        for (const m of outcome.verdict.mismatches) {
+          const product = outcome.world.products.find((p) => p.sku === m.sku)!
+          const items = outcome.verdict.items.filter((i) => i.externalId === String(product.wooId))
+          console.log(`${m.sku}: WooCommerce items`)
+          for (const i of items) {
+            console.log(
+              `  ${i.operation} ${i.idempotencyKey.slice(0, 48)} ${i.status} attempt ${i.attempt} ${JSON.stringify(i.result)} ${JSON.stringify(i.diagnosticPayload)}`,
+            )
+          }
+        }
         expect(outcome.verdict.mismatches).toEqual([])
         expect(outcome.verdict.unfinished).toEqual([])
       })
