@@ -277,6 +277,53 @@ for (const [name, makeDatabase] of suites) {
       expect(updated?.variants[0]).toMatchObject({ title: 'Large', price: '12.50', quantity: 10 })
     })
 
+    const submitFrom = (connectionId: string, externalId: string, items: Record<string, number>, scope = A) =>
+      mp.submitProduct(scope, {
+        connectionId,
+        product: product(externalId, items),
+        idempotencyKey: `submit:${connectionId}:${externalId}`,
+      })
+
+    it('approving the same goods from another store links them by SKU to the existing variants', async () => {
+      // `product()` derives SKUs from the external product id: p1-1, p1-2 on both stores.
+      const shopify = await submitFrom('conn_shopify', 'p1', { 'gid-1': 7, 'gid-2': 3 })
+      const woo = await submitFrom('conn_woo', 'p1', { 'woo-11': 7, 'woo-12': 3 })
+      const first = await mp.approve(A, shopify.ref)
+      const second = await mp.approve(A, woo.ref)
+      expect(second.productId).toBe(first.productId)
+      expect(second.inventoryItems['woo-11']).toBe(first.inventoryItems['gid-1'])
+      expect(second.inventoryItems['woo-12']).toBe(first.inventoryItems['gid-2'])
+      expect(await count('products')).toBe(1)
+      expect(await count('variants')).toBe(2)
+      // The stock is the first store's; approving again returns the same ids.
+      expect((await mp.getInventory(A, first.inventoryItems['gid-1']!)).quantity).toBe(7)
+      expect(await mp.approve(A, woo.ref)).toEqual(second)
+      expect(await mp.getSubmission(A, woo.ref)).toMatchObject({ status: 'approved', ...second })
+      expect(await mp.countRequests(A, 'approved')).toBe(2)
+    })
+
+    it('does not link a request to goods of its own store, of another seller, or on a partial SKU match', async () => {
+      const original = await mp.approve(A, (await submitFrom('conn_1', 'p1', { 'gid-1': 1, 'gid-2': 1 })).ref)
+      // Same store again (a duplicate listing): its own product.
+      const dup = await mp.approve(A, (await submitFrom('conn_1', 'p1-copy', { 'gid-9': 1 })).ref)
+      expect(dup.productId).not.toBe(original.productId)
+      const sameStoreSameSku = await mp.submitProduct(A, {
+        connectionId: 'conn_1',
+        product: product('p1', { 'gid-5': 1, 'gid-6': 1 }),
+        idempotencyKey: 'submit:conn_1:p1-again',
+      })
+      expect((await mp.approve(A, sameStoreSameSku.ref)).productId).not.toBe(original.productId)
+      // Another seller with the same SKUs: never linked across tenants.
+      const other = await mp.approve(B, (await submitFrom('conn_b', 'p1', { 'b-1': 1, 'b-2': 1 }, B)).ref)
+      expect(other.productId).not.toBe(original.productId)
+      // Only one of two SKUs exists elsewhere: a product of its own.
+      const partial = await mp.approve(
+        A,
+        (await submitFrom('conn_2', 'p1', { 'w-1': 1, 'w-2': 1, 'w-3': 1 })).ref,
+      )
+      expect(partial.productId).not.toBe(original.productId)
+    })
+
     it('migrate is safe from several callers at once and on an existing schema', async () => {
       const schema = randomSchema()
       const many = Array.from({ length: 4 }, () => sqlMarketplace({ driver: db.driver(), schema }))
@@ -288,7 +335,7 @@ for (const [name, makeDatabase] of suites) {
           `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1`,
           [schema],
         )
-      expect(rows[0]!.n).toBe(4)
+      expect(rows[0]!.n).toBe(5)
       await db.driver().exec(`DROP SCHEMA "${schema}" CASCADE`)
     })
   })

@@ -8,6 +8,10 @@ export const DEFAULT_MARKETPLACE_SCHEMA = 'marketplace'
  * query of the marketplace filters by it. A variant row is also the inventory item the hub sees
  * (its `id` is the `inventoryItemId` of the `MarketplacePort`).
  *
+ * `request_variants` says which marketplace variant each approved request's external inventory
+ * item became: a variant it created, or (the same goods on another store, matched by SKU) a
+ * variant that already existed.
+ *
  * `inventory_adjustments` is the ledger that makes `adjustInventory` idempotent: the UNIQUE
  * `(seller_id, idempotency_key)` lets a key be recorded once, in the same transaction as the
  * quantity change it explains.
@@ -60,6 +64,16 @@ CREATE TABLE IF NOT EXISTS ${s}.variants (
   UNIQUE (product_id, external_variant_id)
 );
 CREATE INDEX IF NOT EXISTS variants_seller_product_idx ON ${s}.variants (seller_id, product_id);
+
+CREATE INDEX IF NOT EXISTS variants_seller_sku_idx ON ${s}.variants (seller_id, sku);
+
+CREATE TABLE IF NOT EXISTS ${s}.request_variants (
+  seller_id text NOT NULL,
+  request_id text NOT NULL REFERENCES ${s}.product_requests (id),
+  external_inventory_item_id text NOT NULL,
+  variant_id text NOT NULL REFERENCES ${s}.variants (id),
+  PRIMARY KEY (seller_id, request_id, external_inventory_item_id)
+);
 
 CREATE TABLE IF NOT EXISTS ${s}.inventory_adjustments (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -22,6 +22,7 @@ import {
 import { DEFAULT_MARKETPLACE_SCHEMA, migrateMarketplace } from './marketplace-schema.js'
 import {
   approveRequest,
+  countRequests,
   findRequest,
   listRequests,
   rejectRequest,
@@ -55,7 +56,10 @@ export interface SqlMarketplace extends MarketplacePort {
   updateProduct(scope: Scope, productId: string, fields: Record<string, unknown>): Promise<void>
   /** Create the tables if missing (safe from many processes at once). */
   migrate(): Promise<void>
-  /** An admin approves a request: the product and its inventory items exist from now on. Idempotent. */
+  /**
+   * An admin approves a request: the product and its inventory items exist from now on, created,
+   * or linked by SKU to the same goods already approved from another store. Idempotent.
+   */
   approve(scope: Scope, ref: string): Promise<Approval>
   /** An admin rejects a pending request. */
   reject(scope: Scope, ref: string, reason?: string | null): Promise<ProductRequest>
@@ -66,6 +70,8 @@ export interface SqlMarketplace extends MarketplacePort {
   sell(scope: Scope, sale: Sale): Promise<{ quantity: number; applied: boolean }>
   getRequest(scope: Scope, ref: string): Promise<ProductRequest | null>
   listRequests(scope: Scope, filter?: { status?: RequestStatus; limit?: number }): Promise<ProductRequest[]>
+  /** How many requests the seller has (of one status when given). */
+  countRequests(scope: Scope, status?: RequestStatus): Promise<number>
   getProduct(scope: Scope, productId: string): Promise<MarketplaceProduct | null>
   getInventoryItem(scope: Scope, inventoryItemId: string): Promise<MarketplaceVariant | null>
   /** Every change applied to an inventory item, oldest first (to explain a quantity). */
@@ -167,6 +173,11 @@ export function sqlMarketplace(options: SqlMarketplaceOptions): SqlMarketplace {
       const seller = sellerOf(scope)
       await ready()
       return listRequests(driver, s, seller, filter)
+    },
+    async countRequests(scope, status) {
+      const seller = sellerOf(scope)
+      await ready()
+      return countRequests(driver, s, seller, status ?? null)
     },
     async getProduct(scope, productId) {
       const seller = sellerOf(scope)
