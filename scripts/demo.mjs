@@ -4,6 +4,11 @@ import { spawnSync } from 'node:child_process'
 /** The demos, in order: [workspace package, script, what it shows]. */
 const DEMOS = [
   ['@hub/example-quickstart', 'start', 'the smallest complete host: a custom provider, webhooks, a worker'],
+  [
+    '@hub/example-node-backend',
+    'demo',
+    'one seller, fake Shopify + fake WooCommerce on 127.0.0.1, real OAuth and wc-auth, import, approve, sales on all three sides',
+  ],
 ]
 
 for (const [pkg, script, what] of DEMOS) {

@@ -8,7 +8,7 @@ const logger = consoleLogger(logLevel(env.LOG_LEVEL))
 const app = createApp({
   databaseUrl: env.DATABASE_URL,
   dataDir: env.HUB_DATA_DIR,
-  providers: hostProviders(env),
+  providers: hostProviders(env, { logger }),
   logger,
   host: env.HOST ?? '127.0.0.1',
   port: env.PORT ? Number(env.PORT) : 3000,
