@@ -38,5 +38,5 @@ describe('the demo (./hub demo), in process with a small catalog', () => {
     expect(text).toMatch(/import .*24\/24 100%/)
     expect(text).toContain('20/20 equal on marketplace, Shopify and WooCommerce')
     expect(text).toContain('OK: every side of every item is equal.')
-  }, 120_000)
+  }, 240_000)
 })

@@ -18,7 +18,7 @@ export interface DemoOptions {
   output?: DemoOutput
   /** The backend's logger. Default silent. */
   logger?: Logger
-  /** Longest wait for the system to go quiet after a step, ms. Default 30 000. */
+  /** Give up when the backend makes no progress for this long, ms. Default 30 000. */
   settleTimeoutMs?: number
 }
 
@@ -84,16 +84,21 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     const scope = { sellerId: SELLER }
     const expectedRequests = productsPerStore * 2
     const importBar = progress(out, 'import   ', expectedRequests)
-    const importDeadline = Date.now() + settleMs * 2
+    let imported = 0
+    let importProgressAt = Date.now()
     for (;;) {
       const n = await app.marketplace.countRequests(scope)
       importBar.update(n)
       if (n >= expectedRequests) break
-      if (Date.now() > importDeadline)
+      if (n > imported) {
+        imported = n
+        importProgressAt = Date.now()
+      } else if (Date.now() - importProgressAt > settleMs) {
         throw new Error(`import stalled at ${n}/${expectedRequests} product requests`)
+      }
       await pause(100)
     }
-    await settle(app, stores, url, settleMs)
+    await settle(app, stores, settleMs)
     const productRequests = await app.marketplace.countRequests(scope)
     importBar.finish(productRequests, 'product requests')
     phase('import both catalogs')
@@ -119,7 +124,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
         }),
       )
     }
-    await settle(app, stores, url, settleMs)
+    await settle(app, stores, settleMs)
     approveBar.finish(approvedCount, 'approved; mappings linked, stock reconciled')
     phase('approve (mappings repaired)')
 
@@ -139,7 +144,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       let sides = await sidesOf(app, stores, sale.item, variantBySku.get(sale.item.sku))
       while (![sides.marketplace, sides.shopify, sides.woocommerce].every((q) => q === target)) {
         if (Date.now() - sold > Math.min(settleMs, 10_000)) break
-        await pause(20)
+        await pause(50)
         sides = await sidesOf(app, stores, sale.item, variantBySku.get(sale.item.sku))
       }
       const took = Date.now() - sold
@@ -148,7 +153,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
         `sale     ${sale.side.padEnd(11)} ${sale.item.sku.padEnd(12)} −${sale.quantity}  →  marketplace ${sides.marketplace}, Shopify ${sides.shopify}, WooCommerce ${sides.woocommerce}  (${duration(took)})`,
       )
     }
-    await settle(app, stores, url, settleMs)
+    await settle(app, stores, settleMs)
     phase('sales propagate')
 
     // 5. A later catalog edit on Shopify that conflicts with what the marketplace approved.
@@ -160,7 +165,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     let conflicts: { id: string; fields: string[] }[] = []
     const conflictDeadline = Date.now() + settleMs
     while (conflicts.length === 0 && Date.now() < conflictDeadline) {
-      await settle(app, stores, url, settleMs)
+      await settle(app, stores, settleMs)
       const open = await app.hub.catalog.conflicts(scope, { status: 'open' })
       conflicts = open.map((c) => ({ id: c.id, fields: c.diffs.map((d) => d.field) }))
       if (conflicts.length === 0) await pause(100)
