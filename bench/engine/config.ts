@@ -11,6 +11,14 @@ export const config = {
   /** graphile-worker's local queue in its fastest configuration. */
   localQueueSize: Number(process.env.BENCH_LOCAL_QUEUE ?? 500),
   latencySamples: Number(process.env.BENCH_LATENCY_SAMPLES ?? 200),
+  /** Scenarios to run, for quick comparisons: `BENCH_ONLY=hub-fastest,graphile-fastest`, `BENCH_PROCESSES=1`. */
+  contenders: (process.env.BENCH_ONLY?.split(',') ?? [
+    'hub',
+    'hub-fastest',
+    'graphile-default',
+    'graphile-fastest',
+  ]) as Contender[],
+  processes: (process.env.BENCH_PROCESSES?.split(',') ?? ['1', '2']).map(Number),
   hubSchema: 'hub_bench',
   graphileSchema: 'graphile_bench',
 }

@@ -13,12 +13,13 @@ const store = postgresStore({ connectionString: config.databaseUrl, schema: conf
 for (let start = 0; start < 100_000; start += 1_000)
   await store.enqueueItems(newItems(fixture, `e${start}`, 1_000))
 await store.close()
-await admin.query(`ANALYZE "${config.hubSchema}".items`)
+await admin.query(`ANALYZE "${config.hubSchema}".items, "${config.hubSchema}".item_queue`)
 const client = await admin.connect()
 await client.query('BEGIN')
 const now = new Date()
 const { rows } = await client.query(
   `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${queueSql(`"${config.hubSchema}"`, 'x').claim}`,
+  // limit 8, scan 16 (limit + min(limit, 32)), as claimItems({ limit: 8 }) sends them
   [now, 8, 16, new Date(now.getTime() + 30_000), null, 'explain'],
 )
 await client.query('ROLLBACK')

@@ -48,7 +48,7 @@ export function newItems(fixture: HubFixture, prefix: string, count: number): Ne
 export async function remaining(admin: pg.Pool, contender: 'hub' | 'graphile'): Promise<boolean> {
   const sql =
     contender === 'hub'
-      ? `SELECT EXISTS (SELECT 1 FROM "${config.hubSchema}".items WHERE due_at IS NOT NULL) AS left`
+      ? `SELECT EXISTS (SELECT 1 FROM "${config.hubSchema}".item_queue) AS left`
       : `SELECT EXISTS (SELECT 1 FROM "${config.graphileSchema}"._private_jobs) AS left`
   const { rows } = await admin.query<{ left: boolean }>(sql)
   return rows[0]!.left

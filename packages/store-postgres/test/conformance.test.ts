@@ -36,7 +36,9 @@ const raw: StoreRawReaders<SqlHubStore> = {
       status: 'pending'
       attempt: number
       lease_owner: string | null
-    }>(`SELECT id, seller_id, status, attempt, lease_owner FROM "${store.schema}".items WHERE id = $1`, [id])
+    }>(`SELECT id, seller_id, status, attempt, lease_owner FROM "${store.schema}".item_state WHERE id = $1`, [
+      id,
+    ])
     const r = rows[0]
     return r
       ? { id: r.id, sellerId: r.seller_id, status: r.status, attempt: r.attempt, leaseOwner: r.lease_owner }

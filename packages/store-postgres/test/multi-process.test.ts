@@ -114,7 +114,7 @@ describe.skipIf(!DATABASE_URL)(
       workers[0]!.child.kill('SIGKILL')
       const orphaned = await count(
         admin,
-        `SELECT count(*)::int AS n FROM ${s}.items WHERE status = 'running' AND lease_owner = 'proc-0'`,
+        `SELECT count(*)::int AS n FROM ${s}.item_state WHERE status = 'running' AND lease_owner = 'proc-0'`,
       )
       const codes = await Promise.all(workers.map((w) => w.exited))
       expect(codes.slice(1)).toEqual([0, 0, 0])

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import pg from 'pg'
 import type { SqlDriver, SqlExecutor } from '../driver.js'
+import { storeTypes } from './timestamp.js'
 
 /** How to reach PostgreSQL: a connection string (the driver owns the pool) or the host's own pool. */
 export type PgConnection = { connectionString: string; max?: number } | { pool: pg.Pool }
@@ -22,7 +23,12 @@ function statementName(text: string): string {
 function executor(client: Queryable): SqlExecutor {
   return {
     async query<R extends object>(text: string, params: readonly unknown[] = []) {
-      const result = await client.query<R>({ name: statementName(text), text, values: [...params] })
+      const result = await client.query<R>({
+        name: statementName(text),
+        text,
+        values: [...params],
+        types: storeTypes,
+      })
       return result.rows
     },
     async exec(text: string) {

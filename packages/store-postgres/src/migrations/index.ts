@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { checkSchemaName, DEFAULT_SCHEMA } from '../ident.js'
 import { initial } from './001-initial.js'
+import { itemQueue } from './002-item-queue.js'
 
 /** One versioned migration. */
 export interface Migration {
@@ -22,7 +23,10 @@ function migration(version: number, name: string, template: string): Migration {
 }
 
 /** Every migration, in order. Append only. */
-export const migrations: readonly Migration[] = [migration(1, 'initial', initial)]
+export const migrations: readonly Migration[] = [
+  migration(1, 'initial', initial),
+  migration(2, 'item-queue', itemQueue),
+]
 
 /**
  * The whole schema as one SQL script, for hosts that run their own migrations (Medusa, Knex,

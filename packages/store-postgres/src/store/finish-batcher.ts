@@ -1,6 +1,6 @@
 import type { Json, SyncItem } from '@hub/core'
 
-/** One finish as the batched statement reads it (column names of `jsonb_to_recordset`). */
+/** One finish as the batched statement reads it (column names of `jsonb_to_recordset`; times in epoch ms). */
 export interface FinishRow {
   id: string
   worker: string
@@ -9,10 +9,10 @@ export interface FinishRow {
   internal_id: string | null
   target_hash: string | null
   error: Json | null
-  next_attempt_at: Date | null
-  at: Date
-  started_at: Date
-  finished_at: Date
+  next_attempt_at: number | null
+  at: number
+  started_at: number
+  finished_at: number
   outcome: string
   attempt_error: Json | null
   excerpt: Json | null
@@ -37,23 +37,27 @@ const MAX_IN_FLIGHT = 4
  * was lost). Two finishes of the same item never share a statement.
  */
 export function createFinishBatcher(run: (rows: FinishRow[]) => Promise<Map<string, SyncItem>>) {
-  const queue: Waiting[] = []
+  let queue: Waiting[] = []
   let inFlight = 0
+
+  /** Take up to MAX_BATCH waiting calls, oldest first, at most one per item; one pass over the queue. */
+  const takeBatch = (): Waiting[] => {
+    const batch: Waiting[] = []
+    const ids = new Set<string>()
+    const rest: Waiting[] = []
+    for (const next of queue) {
+      if (batch.length < MAX_BATCH && !ids.has(next.row.id)) {
+        ids.add(next.row.id)
+        batch.push(next)
+      } else rest.push(next)
+    }
+    queue = rest
+    return batch
+  }
 
   const flush = () => {
     while (inFlight < MAX_IN_FLIGHT && queue.length > 0) {
-      const batch: Waiting[] = []
-      const ids = new Set<string>()
-      for (let i = 0; i < queue.length && batch.length < MAX_BATCH; ) {
-        const next = queue[i]!
-        if (ids.has(next.row.id)) {
-          i++
-          continue
-        }
-        ids.add(next.row.id)
-        batch.push(next)
-        queue.splice(i, 1)
-      }
+      const batch = takeBatch()
       inFlight++
       run(batch.map((w) => w.row))
         .then(

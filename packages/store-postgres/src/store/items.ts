@@ -106,16 +106,19 @@ export function itemMethods({ db, s, channel, now }: StoreContext) {
         target_hash: item.targetHash,
         payload: item.payload,
         max_attempts: item.maxAttempts,
-        next_attempt_at: item.nextAttemptAt.toISOString(),
+        next_attempt_at: item.nextAttemptAt.getTime(), // epoch ms: cheaper to encode than ISO text
       }))
       // The items are built here, so the statement returns only the ids it inserted (no rows to
       // parse back); the ownership check of runs and connections rides in the same statement.
       const [result] = await db.query<{ missing: string | null; inserted: string[] | null }>(
         `WITH x AS (
-           SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, run_id text, connection_id text,
+           SELECT r.id, r.run_id, r.connection_id, r.seller_id, r.provider, r.operation, r.idempotency_key,
+             r.entity_type, r.external_id, r.internal_id, r.serial_key, r.source_hash, r.target_hash, r.payload,
+             r.max_attempts, to_timestamp(r.next_attempt_at / 1000.0) AS next_attempt_at, r.ord
+           FROM jsonb_to_recordset($1::jsonb) AS r(id text, run_id text, connection_id text,
              seller_id text, provider text, operation text, idempotency_key text, entity_type text,
              external_id text, internal_id text, serial_key text, source_hash text, target_hash text,
-             payload jsonb, max_attempts int, next_attempt_at timestamptz, ord int)
+             payload jsonb, max_attempts int, next_attempt_at float8, ord int)
          ), owners AS (
            SELECT DISTINCT run_id, connection_id, seller_id FROM x
          ), missing AS (
@@ -135,7 +138,10 @@ export function itemMethods({ db, s, channel, now }: StoreContext) {
            FROM x WHERE NOT EXISTS (SELECT 1 FROM missing)
            ORDER BY x.ord
            ON CONFLICT (connection_id, idempotency_key) DO NOTHING
-           RETURNING id
+           RETURNING id, provider, serial_key, max_attempts, next_attempt_at
+         ), queued AS (
+           INSERT INTO ${s}.item_queue (item_id, provider, serial_key, attempt, max_attempts, next_attempt_at)
+           SELECT id, provider, serial_key, 0, max_attempts, next_attempt_at FROM ins
          ), wake AS (
            SELECT pg_notify($3, '') FROM (SELECT 1 FROM ins LIMIT 1) one
          )
@@ -156,7 +162,7 @@ export function itemMethods({ db, s, channel, now }: StoreContext) {
       const missing = inputs.filter((i) => !byKey.has(itemKey(i.connectionId, i.idempotencyKey)))
       if (missing.length > 0) {
         const existing = await db.query(
-          `SELECT i.* FROM ${s}.items i
+          `SELECT i.* FROM ${s}.item_state i
            JOIN unnest($1::text[], $2::text[]) AS k(connection_id, idempotency_key)
              ON i.connection_id = k.connection_id AND i.idempotency_key = k.idempotency_key`,
           [missing.map((i) => i.connectionId), missing.map((i) => i.idempotencyKey)],
@@ -176,7 +182,7 @@ export function itemMethods({ db, s, channel, now }: StoreContext) {
     },
 
     async getItem(scope: Scope, id: string): Promise<SyncItem | null> {
-      const rows = await db.query(`SELECT * FROM ${s}.items WHERE id = $1 AND seller_id = $2`, [
+      const rows = await db.query(`SELECT * FROM ${s}.item_state WHERE id = $1 AND seller_id = $2`, [
         id,
         sellerOf(scope),
       ])
@@ -188,7 +194,7 @@ export function itemMethods({ db, s, channel, now }: StoreContext) {
       const statuses =
         filter.status === undefined ? null : Array.isArray(filter.status) ? filter.status : [filter.status]
       const rows = await db.query(
-        `SELECT * FROM ${s}.items WHERE seller_id = $1
+        `SELECT * FROM ${s}.item_state WHERE seller_id = $1
            AND ($2::text IS NULL OR run_id = $2) AND ($3::text IS NULL OR connection_id = $3)
            AND ($4::text[] IS NULL OR status = ANY($4::text[])) AND ($5::text IS NULL OR operation = $5)
            AND ($6::text IS NULL OR id > $6)
@@ -216,8 +222,10 @@ export function itemMethods({ db, s, channel, now }: StoreContext) {
 
     async saveDiagnostic(itemId: string, workerId: string, payload: Json): Promise<boolean> {
       const rows = await db.query(
-        `UPDATE ${s}.items SET diagnostic_payload = $3::jsonb
-         WHERE id = $1 AND lease_owner = $2 RETURNING id`,
+        `WITH lease AS (
+           SELECT item_id FROM ${s}.item_queue WHERE item_id = $1 AND lease_owner = $2 FOR SHARE
+         )
+         UPDATE ${s}.items i SET diagnostic_payload = $3::jsonb FROM lease l WHERE i.id = l.item_id RETURNING i.id`,
         [itemId, workerId, toJson(payload)],
       )
       return rows.length > 0
@@ -228,30 +236,54 @@ export function itemMethods({ db, s, channel, now }: StoreContext) {
       const sellerId = sellerOf(scope)
       validDate(at, 'replay now')
       if (!selector || typeof selector !== 'object') invalid('replay needs a selector')
-      let where: string
+      // `where(n)`: the selector's condition with its parameters numbered from `$n`.
+      let where: (n: number) => string
       let params: unknown[]
       if ('itemId' in selector) {
-        where = `id = $3`
+        where = (n) => `id = $${n}`
         params = [selector.itemId]
       } else {
         const statuses = [...(selector.statuses ?? REPLAY_DEFAULT_STATUSES)]
         for (const st of statuses) oneOf(st, itemStatusSchema.options, 'item status')
-        where =
-          'runId' in selector
-            ? `run_id = $3 AND status = ANY($4::text[])`
-            : `connection_id = $3 AND status = ANY($4::text[])`
+        const column = 'runId' in selector ? 'run_id' : 'connection_id'
+        where = (n) => `${column} = $${n} AND status = ANY($${n + 1}::text[])`
         params = ['runId' in selector ? selector.runId : selector.connectionId, statuses]
       }
-      const rows = await db.query<Row>(
-        `WITH upd AS (
-           UPDATE ${s}.items SET status = 'pending', attempt = 0, next_attempt_at = $2, lease_owner = NULL,
-             lease_expires_at = NULL, updated_at = $2
-           WHERE seller_id = $1 AND status <> 'running' AND ${where}
-           RETURNING *
-         ), wake AS (SELECT pg_notify('${channel}', '') FROM (SELECT 1 FROM upd LIMIT 1) one)
-         SELECT upd.* FROM upd LEFT JOIN wake ON true ORDER BY upd.id`,
-        [sellerId, at, ...params],
-      )
+      // Three steps in one transaction, taking locks in the order the queue does (queue row,
+      // then item): the candidates, their queue rows (a claim cannot start on a locked one), then
+      // the items re-checked under their row locks (so prune cannot delete them meanwhile).
+      const rows = await db.transaction(async (tx) => {
+        const candidates = await tx.query<{ id: string }>(
+          `SELECT id FROM ${s}.items WHERE seller_id = $1 AND ${where(2)}`,
+          [sellerId, ...params],
+        )
+        if (candidates.length === 0) return []
+        const ids = candidates.map((c) => c.id)
+        await tx.query(
+          `SELECT item_id FROM ${s}.item_queue WHERE item_id = ANY($1::text[]) ORDER BY item_id FOR UPDATE`,
+          [ids],
+        )
+        return tx.query<Row>(
+          `WITH target AS (
+             SELECT i.id, i.provider, i.serial_key, i.max_attempts FROM ${s}.items i
+             WHERE i.id = ANY($3::text[]) AND i.seller_id = $1 AND ${where(4)}
+               AND NOT EXISTS (SELECT 1 FROM ${s}.item_queue q WHERE q.item_id = i.id AND q.lease_owner IS NOT NULL)
+             ORDER BY i.id FOR UPDATE OF i
+           ), queued AS (
+             INSERT INTO ${s}.item_queue AS q (item_id, provider, serial_key, attempt, max_attempts, next_attempt_at)
+             SELECT t.id, t.provider, t.serial_key, 0, t.max_attempts, $2 FROM target t ORDER BY t.id
+             ON CONFLICT (item_id) DO UPDATE SET attempt = 0, next_attempt_at = excluded.next_attempt_at,
+               lease_owner = NULL, lease_expires_at = NULL
+             RETURNING q.item_id
+           ), upd AS (
+             UPDATE ${s}.items i SET status = 'pending', attempt = 0, next_attempt_at = $2, updated_at = $2
+             FROM queued q WHERE i.id = q.item_id
+             RETURNING i.*, NULL::text AS lease_owner, NULL::timestamptz AS lease_expires_at
+           ), wake AS (SELECT pg_notify('${channel}', '') FROM (SELECT 1 FROM upd LIMIT 1) one)
+           SELECT upd.* FROM upd LEFT JOIN wake ON true ORDER BY upd.id`,
+          [sellerId, at, ids, ...params],
+        )
+      })
       return rows.map(toItem)
     },
   }

@@ -21,7 +21,7 @@ const RUN_SELECT = (s: string) => `
   LEFT JOIN LATERAL (
     SELECT jsonb_object_agg(g.status, g.n) AS counts, max(g.last_change) AS last_change
     FROM (SELECT status, count(*)::int AS n, max(updated_at) AS last_change
-          FROM ${s}.items WHERE run_id = r.id GROUP BY status) g
+          FROM ${s}.item_state WHERE run_id = r.id GROUP BY status) g
   ) c ON true`
 
 function toRun(r: Row): SyncRun {
