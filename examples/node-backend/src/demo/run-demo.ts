@@ -60,7 +60,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       logger: options.logger ?? silentLogger,
       port: 0,
       retry: { baseMs: 100, maxMs: 2_000 },
-      worker: { concurrency: 8, pollMs: 100 },
+      worker: { concurrency: 8, pollMs: 250 },
     })
     const { url } = await app.start()
     tunnel.connect(url)
