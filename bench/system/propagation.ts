@@ -44,6 +44,8 @@ export async function runPropagation(): Promise<Row[]> {
   const initial = 1_000_000
   const world = await buildWorld({ name: 'propagation', products: config.propagationProducts, initial })
   const samples: Record<Origin, number[]> = { marketplace: [], shopify: [], woocommerce: [] }
+  /** For store-side sales: when the marketplace showed the sale (the first hop). */
+  const firstHop: Record<Origin, number[]> = { marketplace: [], shopify: [], woocommerce: [] }
   const sold = new Map<string, number>()
   const started = performance.now()
   try {
@@ -54,13 +56,19 @@ export async function runPropagation(): Promise<Row[]> {
       const expected = initial - (sold.get(product.sku) ?? 0) - 1
       sold.set(product.sku, (sold.get(product.sku) ?? 0) + 1)
       const t0 = performance.now()
+      let marketplaceAt: number | null = null
       await sell(world, origin, product, `bench-sale-${i}`)
       await waitUntil(
-        () => Object.values(sides(world, product)).every((q) => q === expected),
+        () => {
+          const shown = sides(world, product)
+          if (marketplaceAt === null && shown.marketplace === expected) marketplaceAt = performance.now()
+          return Object.values(shown).every((q) => q === expected)
+        },
         `sale ${i} (${origin}, ${product.sku}) to reach every side`,
         config.timeoutMs,
       )
       samples[origin].push(performance.now() - t0)
+      if (origin !== 'marketplace' && marketplaceAt !== null) firstHop[origin].push(marketplaceAt - t0)
     }
     await world.settle()
     for (const product of world.products) {
@@ -83,7 +91,10 @@ export async function runPropagation(): Promise<Row[]> {
         value: `${ms(s.p50)} / ${ms(s.p99)}`,
         goal: 'p99 < 1 s',
         met: s.p99 < GOAL_P99_MS,
-        note: `max ${ms(s.max)}`,
+        note:
+          origin === 'marketplace'
+            ? `max ${ms(s.max)}`
+            : `max ${ms(s.max)}; the marketplace showed it at p50 ${ms(summarize(firstHop[origin]).p50)}`,
       }
     })
     rows.push({
