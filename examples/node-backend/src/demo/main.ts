@@ -5,8 +5,8 @@ import { consoleLogger, logLevel } from '../console-logger.js'
 import { runDemo } from './run-demo.js'
 
 const products = process.env.DEMO_PRODUCTS ? Number(process.env.DEMO_PRODUCTS) : 150
-if (!Number.isInteger(products) || products < 10 || products > 5000) {
-  console.error('DEMO_PRODUCTS must be an integer from 10 to 5000')
+if (!Number.isInteger(products) || products < 10 || products > 500) {
+  console.error('DEMO_PRODUCTS must be an integer from 10 to 500')
   process.exit(2)
 }
 try {

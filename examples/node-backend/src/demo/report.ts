@@ -34,15 +34,23 @@ export interface DemoReport {
   wallMs: number
 }
 
-/** SKU → marketplace inventory item id, for every approved product. */
-export async function marketplaceVariants(app: App): Promise<Map<string, string>> {
+/**
+ * SKU → marketplace inventory item id, for every approved product (at most 1000 requests).
+ * `duplicates` lists SKUs with more than one marketplace item: goods the approval did not link
+ * across the two stores, whose stocks would then drift apart unseen.
+ */
+export async function marketplaceVariants(app: App): Promise<Map<string, string> & { duplicates: string[] }> {
   const scope = { sellerId: SELLER }
   const approved = await app.marketplace.listRequests(scope, { status: 'approved', limit: 1000 })
   const products = [...new Set(approved.map((r) => r.productId).filter((id): id is string => id !== null))]
-  const bySku = new Map<string, string>()
+  const bySku = Object.assign(new Map<string, string>(), { duplicates: [] as string[] })
   for (const productId of products) {
     const product = await app.marketplace.getProduct(scope, productId)
-    for (const variant of product?.variants ?? []) if (variant.sku) bySku.set(variant.sku, variant.id)
+    for (const variant of product?.variants ?? []) {
+      if (!variant.sku) continue
+      if (bySku.has(variant.sku) && bySku.get(variant.sku) !== variant.id) bySku.duplicates.push(variant.sku)
+      bySku.set(variant.sku, variant.id)
+    }
   }
   return bySku
 }
@@ -152,6 +160,11 @@ export async function buildReport(
         .slice(0, 3)
         .map((i) => `${i.operation} ${i.lastError?.code}`)
         .join(', ')}`,
+    )
+  }
+  if (variantBySku.duplicates.length > 0) {
+    problems.push(
+      `${variantBySku.duplicates.length} SKU(s) have two marketplace items (not linked across the stores), e.g. ${variantBySku.duplicates[0]}`,
     )
   }
   if (open.length > 0) problems.push(`${open.length} item(s) still open`)
