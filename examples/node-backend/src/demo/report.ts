@@ -24,7 +24,15 @@ export interface DemoReport {
   problems: string[]
   sold: SoldRow[]
   totals: { items: number; equal: number; productRequests: number; approved: number }
-  items: { succeeded: number; retried: number; dead: number; open: number; other: number }
+  items: {
+    succeeded: number
+    retried: number
+    dead: number
+    open: number
+    other: number
+    /** How many items of each operation ran (imports, submissions, reconciles, webhooks…). */
+    byOperation: Record<string, number>
+  }
   /** An item that failed on the injected 503 and succeeded on retry (id, operation, attempts). */
   retriedExample: { id: string; operation: string; attempts: number; error: string } | null
   conflicts: { id: string; fields: string[] }[]
@@ -189,6 +197,7 @@ export async function buildReport(
       dead: dead.length,
       open: open.length,
       other: items.length - succeeded.length - dead.length - open.length,
+      byOperation: countBy(items.map((i) => i.operation)),
     },
     retriedExample: example,
     conflicts: extra.conflicts,
@@ -196,6 +205,13 @@ export async function buildReport(
     propagationMs: extra.propagationMs,
     wallMs: Date.now() - extra.started,
   }
+}
+
+/** Occurrences of each value, most frequent first. */
+function countBy(values: string[]): Record<string, number> {
+  const counts = new Map<string, number>()
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1)
+  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]))
 }
 
 /** The report as text lines. */
@@ -235,6 +251,11 @@ export function renderReport(report: DemoReport): string[] {
     '',
     `All items:     ${totals.equal}/${totals.items} equal on marketplace, Shopify and WooCommerce (${totals.productRequests} product requests, ${totals.approved} approved)`,
     `Sync items:    ${items.succeeded} succeeded (${items.retried} after a retry), ${items.dead} dead, ${items.open} open, ${items.other} skipped/blocked`,
+  )
+  lines.push(
+    `               ${Object.entries(items.byOperation)
+      .map(([operation, n]) => `${n} ${operation}`)
+      .join(', ')}`,
   )
   if (report.retriedExample) {
     const r = report.retriedExample
