@@ -283,4 +283,32 @@ describe('changes a provider reports as unseen', () => {
     expect(seen[0]).toBeNull()
     expect(seen.at(-1)).toEqual({ counted: ['order-line-1'] })
   })
+
+  it('stores the provider state of a reading whose net change is 0, with the baseline at E', async () => {
+    const h = await harness({ stock: { inv1: 10 } })
+    const ref = await importAndApprove(h, h.connection.id, 'p1', 'inv1', 10)
+    const approval = h.marketplace.approve(h.scope, ref)
+    await h.hub.catalog.approve(h.scope, approval)
+    await h.hub.worker().drain()
+    const internal = approval.inventoryItems.inv1!
+    // The stock shows one more unit than the baseline, and the provider knows that unit is not an
+    // outside change (WooCommerce: our own write landed late): net change 0, bookkeeping to keep.
+    h.shop.stock.set('inv1', 11)
+    const provider = h.hub.registry.get('acme')!
+    const read = provider.inventory!.read
+    const states: unknown[] = []
+    provider.inventory!.read = async (ctx, id) => {
+      const reading = await read(ctx, id)
+      const mapping = await ctx.mappings.get('inventory_item', id)
+      states.push(mapping?.data.providerState ?? null)
+      return mapping?.data.providerState ? reading : { ...reading, unseen: { delta: -1, state: { late: 1 } } }
+    }
+    await h.hub.inventory.reconcileConnection(h.scope, h.connection.id, 'sweep-a')
+    await h.hub.worker().drain()
+    await h.hub.inventory.reconcileConnection(h.scope, h.connection.id, 'sweep-b')
+    await h.hub.worker().drain()
+    expect(h.marketplace.quantity(h.scope, internal)).toBe(10)
+    expect(h.shop.stock.get('inv1')).toBe(10) // the marketplace quantity was pushed back
+    expect(states).toEqual([null, { late: 1 }])
+  })
 })

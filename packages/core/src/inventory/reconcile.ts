@@ -85,7 +85,9 @@ export const reconcileInventory: CoreOperation = async (ctx, { deps, adapter }) 
       })
     } else {
       marketplaceQty = (await ctx.marketplace.getInventory(scope, internalId)).quantity
-      if (mapping.baseline === null || (delta !== 0 && !policy.inboundInventory)) {
+      // A provider's bookkeeping (`unseen.state`) is stored even when the net change is 0: its
+      // report then still moves the baseline to `E`, so it is never analysed a second time.
+      if (mapping.baseline === null || (delta !== 0 && !policy.inboundInventory) || reading.unseen) {
         mapping = await settle(ctx, mapping, external, null, reading.unseen?.state)
       }
     }
