@@ -11,19 +11,28 @@ import { parseWooGmt } from './woocommerce-dates.js'
 import {
   decodeMarker,
   encodeMarker,
+  explainStock,
   type LedgerState,
   ledgerStateOf,
   markerSince,
+  movedBy,
   type NotedOwner,
-  overwritten,
+  type StockAnchor,
+  type StockMovement,
   scanMovements,
 } from './woocommerce-stock-ledger.js'
 
 /** Builds the REST client of the connection an item runs for. */
 export type ClientForContext = (ctx: ExecutionContext) => WooClient
 
-/** How far before the read a push's ledger window starts (WooCommerce dates have seconds). */
+/**
+ * How far before a known server time the order scans start (WooCommerce dates have seconds). The
+ * window only narrows the scan; what is counted is decided by note ids.
+ */
 export const LEDGER_OVERLAP_MS = 2_000
+
+/** Scan-then-read rounds of one reading before an unexplained stock is taken as an outside change. */
+export const LEDGER_READ_ROUNDS = 3
 
 /** What the push stores on the item before it writes (next to the engine's own plan fields). */
 export interface WooPushPlan {
@@ -80,9 +89,11 @@ function tokenOf(
  *    difference) → `StaleInventoryError`: the engine re-reads, counts the change and re-plans.
  *
  * The window between the re-read and the write stays open (WooCommerce offers nothing to close
- * it): an order landing there is overwritten. `read` finds such orders from their stock notes
- * and reports them as `InventoryReading.unseen`, with the ledger state the core stores on the
- * mapping in the same write as the baseline, so each is counted exactly once and re-pushed.
+ * it): an order landing there is overwritten, and a push whose lease expired may land after
+ * another worker gave it up. So `read` counts order movements by their stock notes, above a
+ * cursor of note ids, not from the stock, and reports the difference as
+ * `InventoryReading.unseen`, with the ledger state the core stores on the mapping in the same
+ * write as the baseline: each movement is counted exactly once and re-pushed.
  * Whether real WooCommerce round-trips underscore meta through REST is UNCONFIRMED (not
  * recorded); the fake keeps it as `WC_Data::update_meta_data` does.
  */
@@ -108,43 +119,157 @@ export function createWooInventory(clientFor: ClientForContext): ProviderInvento
     }
   }
 
+  type Fresh = Awaited<ReturnType<typeof readFresh>>
+
+  /** Stock movements of `owner` noted after `cursor`, on orders modified after `since`. */
+  async function movesAfter(ctx: ExecutionContext, owner: NotedOwner, since: string, cursor: number) {
+    const from = parseWooGmt(since) ?? new Date(0)
+    return (await scanMovements(clientFor(ctx), owner, from, ctx.signal)).filter((m) => m.noteId > cursor)
+  }
+
+  function stateOf(
+    fresh: Fresh,
+    cursor: number,
+    moves: readonly StockMovement[],
+    since: string,
+  ): LedgerState {
+    const next = markerSince(fresh.modifiedGmt, LEDGER_OVERLAP_MS)
+    return {
+      notes: moves.reduce((max, m) => Math.max(max, m.noteId), cursor),
+      stock: fresh.quantity,
+      push: fresh.lastPush?.key ?? null,
+      since: next > since ? next : since,
+      counted: moves.map((m) => m.noteId),
+    }
+  }
+
   /**
-   * Movements the last push overwrote and that the ledger has not counted yet (see
-   * `woocommerce-stock-ledger.ts`), as `unseen`; undefined when there is nothing to analyse.
+   * The first reading of a stock owner (or one whose state an older ledger stored): no cursor
+   * yet, so nothing is counted from the notes; the cursor starts at the notes seen before the
+   * stock was read, checked by a second scan (a movement between the scan and the read would
+   * otherwise be counted again later).
    */
-  async function unseenOf(
-    ctx: ExecutionContext,
-    externalId: string,
-    fresh: Awaited<ReturnType<typeof readFresh>>,
-  ): Promise<InventoryReading['unseen']> {
-    const marker = fresh.lastPush?.marker
-    if (!marker) return undefined
+  async function initialise(ctx: ExecutionContext, externalId: string, first: Fresh) {
+    let probe = first
+    for (let round = 1; ; round++) {
+      const since = markerSince(probe.modifiedGmt, LEDGER_OVERLAP_MS)
+      const seen = await movesAfter(ctx, probe.owner, since, 0)
+      const fresh = await readFresh(ctx, externalId)
+      const cursor = seen.reduce((max, m) => Math.max(max, m.noteId), 0)
+      const later = await movesAfter(ctx, fresh.owner, since, cursor)
+      if (later.length === 0 || round >= LEDGER_READ_ROUNDS) {
+        return { fresh, state: { ...stateOf(fresh, cursor, [], since), since } }
+      }
+      probe = fresh
+    }
+  }
+
+  /** How a reading's stock is explained by the movements it scanned. */
+  interface Round {
+    fresh: Fresh
+    /** Every movement in the scan window (counted or not), note order. */
+    moves: StockMovement[]
+    fits: boolean
+    /** The stock the orders explain, from the first anchor (when it does not fit). */
+    expected: number | null
+  }
+
+  function explainRound(state: LedgerState, fresh: Fresh, moves: StockMovement[]): Round {
+    const key = fresh.lastPush?.key ?? null
+    const marker = fresh.lastPush?.marker ?? null
+    const anchors: Array<{ anchor: StockAnchor; moves: StockMovement[] }> = []
+    const uncounted = moves.filter((m) => m.noteId > state.notes)
+    if (key === state.push)
+      anchors.push({ anchor: { kind: 'reading', stock: state.stock }, moves: uncounted })
+    // Our push landed since (or again, a retry of the same key): its target, then what showed.
+    if (marker) anchors.push({ anchor: { kind: 'push', target: marker.target, notes: marker.notes }, moves })
+    // An older push marker without ledger data cannot be replayed: the stock is trusted as it is.
+    if (anchors.length === 0) return { fresh, moves, fits: true, expected: null }
+    let expected: number | null = null
+    for (const { anchor, moves: replayed } of anchors) {
+      const explained = explainStock(anchor, replayed, fresh.quantity)
+      if (explained.fits) return { fresh, moves, fits: true, expected: explained.expected }
+      expected ??= explained.expected
+    }
+    return { fresh, moves, fits: false, expected }
+  }
+
+  const maxNote = (moves: readonly StockMovement[], from = 0) =>
+    moves.reduce((max, m) => Math.max(max, m.noteId), from)
+
+  /**
+   * Read the stock and the movements the ledger has not counted (see `woocommerce-stock-ledger.ts`):
+   * the notes are scanned BEFORE the stock is read, so every counted movement happened before
+   * the stock read. When the replay does not end at the stock read, the next round's scan tells
+   * whether anything moved meanwhile: if not, the difference is an outside change (a manual edit)
+   * and is counted; if things kept moving for every round, only the noted movements are counted
+   * and the anchor becomes the stock they explain, so the next reading finds the rest.
+   * `unseen` makes the core's `E − baseline + unseen.delta` the counted change.
+   */
+  async function readCounted(ctx: ExecutionContext, externalId: string) {
     const mapping = await ctx.mappings.get('inventory_item', externalId)
-    const counted = ledgerStateOf(mapping?.data.providerState)
-    if (counted?.push === marker.key) return undefined
-    const since = parseWooGmt(marker.since) ?? new Date(0)
-    const moves = (await scanMovements(clientFor(ctx), fresh.owner, since, ctx.signal)).filter(
-      (m) => m.noteId > marker.notes,
-    )
-    const lost = overwritten(moves, marker.observed, marker.target, fresh.quantity)
-    if (lost === null) {
+    const state = ledgerStateOf(mapping?.data.providerState)
+    const baseline = mapping?.baseline ?? null
+    let probe = await readFresh(ctx, externalId)
+    if (!state) {
+      const { fresh, state: initial } = await initialise(ctx, externalId, probe)
+      // Nothing counted from the notes: the stock change reads as it is (delta 0).
+      return { fresh, unseen: { delta: 0, state: initial as unknown as Json } }
+    }
+    let previous: Round | null = null
+    let outcome: { round: Round; mode: 'fits' | 'unexplained' | 'deferred' } | null = null
+    for (let round = 1; outcome === null; round++) {
+      const moves = await movesAfter(ctx, probe.owner, state.since, 0)
+      if (previous && maxNote(moves) === maxNote(previous.moves)) {
+        outcome = { round: previous, mode: 'unexplained' } // nothing moved since its scan
+      } else if (previous && round > LEDGER_READ_ROUNDS) {
+        outcome = { round: previous, mode: 'deferred' }
+      } else {
+        const fresh = await readFresh(ctx, externalId)
+        const explained = explainRound(state, fresh, moves)
+        if (explained.fits) outcome = { round: explained, mode: 'fits' }
+        previous = explained
+        probe = fresh
+      }
+    }
+    const { round, mode } = outcome
+    const { fresh } = round
+    const counted = round.moves.filter((m) => m.noteId > state.notes)
+    const unexplained = mode === 'unexplained' ? fresh.quantity - (round.expected ?? fresh.quantity) : 0
+    if (mode !== 'fits') {
       ctx.logger.info(
-        { externalId, push: marker.key, moves: moves.length },
-        'woocommerce stock moved in a way no order explains (a manual edit?); reading it as an outside change',
+        { externalId, push: fresh.lastPush?.key ?? null, counted: counted.length, unexplained, mode },
+        mode === 'unexplained'
+          ? 'woocommerce stock moved in a way no order explains (a manual edit?); counting the difference as an outside change'
+          : 'woocommerce stock kept moving during the reading; counting the noted movements, the rest next time',
       )
     }
-    const state: LedgerState = { push: marker.key, lost: (lost ?? []).map((m) => m.noteId) }
-    const delta = (lost ?? []).reduce((sum, m) => sum + (m.to - m.from), 0)
-    if (delta !== 0) {
-      ctx.recordExcerpt({ unseen: externalId, push: marker.key, delta, notes: state.lost })
+    const outside = movedBy(counted) + unexplained
+    const next =
+      mode === 'deferred'
+        ? {
+            notes: maxNote(counted, state.notes),
+            // A replay from the reading needs the stock the counted movements explain; a replay
+            // from the push keeps its anchor (the same push, not yet settled by a fitting reading).
+            stock:
+              (fresh.lastPush?.key ?? null) === state.push ? (round.expected ?? state.stock) : state.stock,
+            push: state.push,
+            since: state.since,
+            counted: counted.map((m) => m.noteId),
+          }
+        : stateOf(fresh, state.notes, counted, state.since)
+    const delta = baseline === null ? 0 : outside - (fresh.quantity - baseline)
+    const same = next.notes === state.notes && next.stock === state.stock && next.push === state.push
+    if (delta === 0 && same) return { fresh, unseen: undefined }
+    if (counted.length > 0 || unexplained !== 0) {
+      ctx.recordExcerpt({ ledger: externalId, counted: next.counted, moved: outside, delta })
     }
-    return { delta, state: state as unknown as Json }
+    return { fresh, unseen: { delta, state: next as unknown as Json } }
   }
 
   return {
     async read(ctx, externalId): Promise<InventoryReading> {
-      const fresh = await readFresh(ctx, externalId)
-      const unseen = await unseenOf(ctx, externalId, fresh)
+      const { fresh, unseen } = await readCounted(ctx, externalId)
       return {
         quantity: fresh.quantity,
         token: { parentId: fresh.parentId, modifiedGmt: fresh.modifiedGmt, sku: fresh.owner.sku },

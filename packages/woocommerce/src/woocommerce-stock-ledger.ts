@@ -4,31 +4,34 @@ import { parseWooGmt, toWooGmt } from './woocommerce-dates.js'
 import type { WooOrderNote } from './woocommerce-schemas.js'
 
 /**
- * The exactly-once ledger of WooCommerce stock movements that our own writes overwrote.
+ * The exactly-once ledger of WooCommerce stock movements made by orders.
  *
  * WooCommerce has no compare-and-swap: between the re-read that checks a push's `observed` value
  * and the `PUT` of its `target`, an order can reduce the stock, and the `PUT` then erases that
- * reduction. The stock no longer shows the sale, so `E − baseline` cannot count it. The order
- * does record it: WooCommerce writes an order note per stock movement ("Stock levels reduced:
- * Mug (MUG) 10&rarr;9", "Stock levels increased: …", "Item #4 stock increased from 3 to 4.").
- * Note ids grow with time, and each note says the stock before and after the movement.
+ * reduction; a push whose worker lost its lease can even land after another worker gave it up.
+ * The stock alone therefore cannot say what was sold. The orders can: WooCommerce writes an order
+ * note per stock movement, in the request that moves the stock ("Stock levels reduced: Mug (MUG)
+ * 10&rarr;9", "Stock levels increased: …", "Item #4 stock increased from 3 to 4."). Note ids grow
+ * with every note, and each note says the stock before and after its movement.
  *
- * Every push leaves a marker (product meta `_hub_stock_push`, {@link PushMarker}) written in the
- * same request as the stock: its key, `observed`, `target`, a note watermark `notes` (the highest
- * stock note id of this product seen before the write) and `since` (a server time before the push
- * began). The movements of this product with a note id above `notes` (and dated at or after
- * `since`) happened after the push read the stock: some before the write landed (overwritten),
- * the rest after (shown in the stock). The overwritten ones form a chain starting at `observed`,
- * the others a chain starting at `target` and ending at the current stock; {@link overwritten}
- * finds that split. Two splits that both fit differ only by movements that cancel out, so the
- * counted total is the same either way. When no split fits (a manual edit or another writer
- * moved the stock too), nothing is reported: the stock change is then read as it is, as before.
+ * So the ledger counts movements by note id, never by time: the state stored on the mapping
+ * (`LedgerState`) keeps a cursor `notes`, the highest note id of this stock owner already applied
+ * to the marketplace. A reading scans the order notes first and reads the stock after, so every
+ * movement it counts (note id above the cursor) happened before the stock it reads; the outside
+ * change it reports is the sum of those movements, whatever our writes overwrote, plus what no
+ * order explains (a manual edit). That last part is found by replaying the movements from the
+ * last known stock: the `stock` of the previous reading when no push landed since, else the
+ * `target` of the push whose marker (product meta `_hub_stock_push`, written in the same request
+ * as the stock) the product carries, followed by the movements after that push's note watermark.
+ * When the replay does not end at the stock read, a movement may have landed between the scan and
+ * the read: the reading scans and reads again; if it still does not fit, the difference is an
+ * outside change. Order dates (second precision) only narrow which orders are scanned
+ * (`modified_after`, with an overlap); they never decide what is counted.
  *
- * The result is `InventoryReading.unseen`: the core adds its delta to the external change and
- * stores its state (`{ push, lost }`) on the mapping in the same write as the new baseline, so
- * the movements overwritten by one push are counted once; a reading whose push is already in
- * the stored state is not analysed again. Duplicated, reordered or dropped order webhooks do not
- * matter: any later reconcile (a webhook, the `modified_after` poll) reads the same notes.
+ * The result is `InventoryReading.unseen`, relative to the core's baseline: the core adds its
+ * delta to `E − baseline` (so the change applied is exactly the counted one) and stores the new
+ * state in the same write as the new baseline, so each movement is counted once however many
+ * webhooks, polls or sweeps read it, in whatever order, and whichever of our writes overwrote it.
  */
 
 /** What a push writes next to the stock, as the JSON string value of `_hub_stock_push`. */
@@ -44,10 +47,16 @@ export interface PushMarker {
 
 /** The ledger state the core stores on the mapping (`data.providerState`). */
 export interface LedgerState {
-  /** Key of the push whose overwritten movements were counted. */
-  push: string
-  /** Note ids counted as overwritten by that push (for explanation). */
-  lost: number[]
+  /** Highest stock note id of this owner whose movement the marketplace has received. */
+  notes: number
+  /** The stock read right after the notes up to `notes` were scanned. */
+  stock: number
+  /** Key of the push marker the product carried at that reading (null: none). */
+  push: string | null
+  /** Orders modified after this server time (UTC, `YYYY-MM-DDTHH:MM:SS`) are scanned next. */
+  since: string
+  /** Note ids the reading that stored this state counted (for explanation). */
+  counted: number[]
 }
 
 /** One stock movement of one stock owner, from an order note. */
@@ -93,12 +102,23 @@ export function decodeMarker(value: unknown): { key: string; marker: PushMarker 
   }
 }
 
-/** The ledger state stored on the mapping, or null. */
+/**
+ * The ledger state stored on the mapping, or null (none yet, or the state of an older version of
+ * this ledger, which kept no cursor).
+ */
 export function ledgerStateOf(value: Json | undefined): LedgerState | null {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return null
-  const { push, lost } = value
-  if (typeof push !== 'string' || !Array.isArray(lost)) return null
-  return { push, lost: lost.filter((id): id is number => typeof id === 'number') }
+  const { notes, stock, push, since, counted } = value
+  if (!Number.isSafeInteger(notes) || !Number.isSafeInteger(stock)) return null
+  if (push !== null && typeof push !== 'string') return null
+  if (typeof since !== 'string' || parseWooGmt(since) === null) return null
+  return {
+    notes: notes as number,
+    stock: stock as number,
+    push,
+    since,
+    counted: Array.isArray(counted) ? counted.filter((id): id is number => typeof id === 'number') : [],
+  }
 }
 
 const ARROW = /\(([^()]*)\)(?:<span[^>]*>.*?<\/span>)?\s*(-?\d+)\s*(?:&rarr;|→)\s*(-?\d+)/g
@@ -177,23 +197,47 @@ function chains(moves: readonly StockMovement[], start: number): boolean {
   return true
 }
 
+function sum(moves: readonly StockMovement[]): number {
+  return moves.reduce((total, m) => total + (m.to - m.from), 0)
+}
+
+/** Where the replay of {@link explainStock} starts: the last stock we know for certain. */
+export type StockAnchor =
+  /** The previous reading's stock; no push landed since, so every later movement shows. */
+  | { kind: 'reading'; stock: number }
+  /** Our last push landed since: its target, then the movements after its note watermark. */
+  | { kind: 'push'; target: number; notes: number }
+
 /**
- * The movements a push overwrote, given the movements after its read (note order), its
- * `observed` and `target`, and the stock now: the prefix chaining from `observed` such that the
- * rest chains from `target` to `current`. Null when no split explains the stock (another writer).
+ * Replay the movements not yet counted (note order) from `anchor` and compare with `current`.
+ * From a reading, all of them must chain from its stock to `current`. From a push, the ones
+ * before its `PUT` were overwritten and only a suffix of those after its watermark shows: some
+ * suffix must chain from its target to `current` (the empty one when `current` is the target).
+ * `fits` false means something no order explains moved the stock (or a movement landed between
+ * the scan and the read); `expected` is then the stock the orders alone explain.
  */
-export function overwritten(
+export function explainStock(
+  anchor: StockAnchor,
   moves: readonly StockMovement[],
-  observed: number,
-  target: number,
   current: number,
-): StockMovement[] | null {
-  for (let k = 0; k <= moves.length; k++) {
-    const prefix = moves.slice(0, k)
-    if (!chains(prefix, observed)) return null // a longer prefix cannot chain either
-    const rest = moves.slice(k)
-    const end = rest.length > 0 ? rest[rest.length - 1]!.to : target
-    if (end === current && chains(rest, target)) return prefix
+): { fits: boolean; expected: number } {
+  if (anchor.kind === 'reading') {
+    const expected = anchor.stock + sum(moves)
+    return { fits: chains(moves, anchor.stock) && expected === current, expected }
   }
-  return null
+  const after = moves.filter((m) => m.noteId > anchor.notes)
+  let longest: number | null = null
+  for (let k = 0; k <= after.length; k++) {
+    const shown = after.slice(k)
+    if (!chains(shown, anchor.target)) continue
+    const end = anchor.target + sum(shown)
+    if (end === current) return { fits: true, expected: end }
+    longest ??= end
+  }
+  return { fits: false, expected: longest ?? anchor.target }
+}
+
+/** Sum of the stock changes of `moves` (negative for sales). */
+export function movedBy(moves: readonly StockMovement[]): number {
+  return sum(moves)
 }

@@ -101,6 +101,11 @@ describe('read', () => {
     expect(await inventory.read(ctx, '18')).toEqual({
       quantity: 10,
       token: { parentId: null, modifiedGmt: '2026-11-25T11:20:54', sku: 'FX-MUG' },
+      // The first reading starts the ledger: its cursor at the notes seen, nothing counted.
+      unseen: {
+        delta: 0,
+        state: { notes: 0, stock: 10, push: null, since: '2026-11-25T11:20:52', counted: [] },
+      },
     })
     expect((await inventory.read(ctx, '24')).token).toMatchObject({ parentId: 23 })
   })

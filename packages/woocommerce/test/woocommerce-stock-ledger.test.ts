@@ -3,9 +3,10 @@ import { wooOrderNoteSchema } from '../src/woocommerce-schemas.js'
 import {
   decodeMarker,
   encodeMarker,
+  explainStock,
   ledgerStateOf,
+  movedBy,
   movementsIn,
-  overwritten,
   type StockMovement,
 } from '../src/woocommerce-stock-ledger.js'
 import { exchange } from './fixtures.js'
@@ -50,28 +51,40 @@ describe('stock notes', () => {
   })
 })
 
-describe('overwritten movements', () => {
-  it('a sale between the re-read and the write chains from observed: overwritten', () => {
-    expect(overwritten(moves([10, 9]), 10, 12, 12)).toHaveLength(1)
-    // The sale brought the stock exactly to our target: still overwritten (the stock should be 8).
-    expect(overwritten(moves([10, 9]), 10, 9, 9)).toHaveLength(1)
+describe('explaining the stock from the uncounted movements', () => {
+  const push = (target: number, notes = 0) => ({ kind: 'push' as const, target, notes })
+  const reading = (stock: number) => ({ kind: 'reading' as const, stock })
+
+  it('counts every movement by note, shown in the stock or overwritten by our write', () => {
+    expect(movedBy(moves([10, 9], [9, 7], [12, 13]))).toBe(-2)
+    expect(movedBy(moves())).toBe(0)
   })
 
-  it('a sale after the write chains from target: shown in the stock, nothing unseen', () => {
-    expect(overwritten(moves([12, 11]), 10, 12, 11)).toEqual([])
-    expect(overwritten(moves(), 10, 12, 12)).toEqual([])
+  it('from a reading: the movements chain from its stock to the stock read', () => {
+    expect(explainStock(reading(10), moves([10, 9], [9, 7]), 7)).toEqual({ fits: true, expected: 7 })
+    expect(explainStock(reading(10), moves(), 10)).toEqual({ fits: true, expected: 10 })
+    // A movement the scan has not seen (landed between the scan and the read), or a manual edit.
+    expect(explainStock(reading(10), moves([10, 9]), 8)).toEqual({ fits: false, expected: 9 })
   })
 
-  it('splits overwritten and later movements by note order', () => {
-    const lost = overwritten(moves([10, 9], [9, 8], [12, 11], [11, 13]), 10, 12, 13)
-    expect(lost?.map((m) => m.noteId)).toEqual([1, 2])
-    // Values repeat across the two chains: the note order decides.
-    expect(overwritten(moves([10, 9], [9, 8]), 10, 9, 8)?.map((m) => m.noteId)).toEqual([1])
+  it('from a push: a sale before its write is overwritten, one after it shows', () => {
+    // Overwritten (the stock is our target), shown (it chains from the target), or both.
+    expect(explainStock(push(12), moves([10, 9]), 12).fits).toBe(true)
+    expect(explainStock(push(12), moves([12, 11]), 11).fits).toBe(true)
+    expect(explainStock(push(12), moves([10, 9], [9, 8], [12, 11], [11, 13]), 13).fits).toBe(true)
+    // The sale brought the stock exactly to our target before the write: overwritten, fits.
+    expect(explainStock(push(9), moves([10, 9]), 9).fits).toBe(true)
   })
 
-  it('a stock no split explains (another writer) reports nothing', () => {
-    expect(overwritten(moves([10, 9]), 10, 12, 5)).toBeNull()
-    expect(overwritten(moves(), 10, 12, 7)).toBeNull()
+  it('from a push: only movements after its watermark can show', () => {
+    expect(explainStock(push(9, 1), moves([9, 8]), 8)).toEqual({ fits: false, expected: 9 })
+    expect(explainStock(push(9, 0), moves([9, 8]), 8)).toEqual({ fits: true, expected: 8 })
+  })
+
+  it('a stock no movement explains (another writer) does not fit; expected follows the orders', () => {
+    expect(explainStock(push(12), moves([10, 9]), 5)).toEqual({ fits: false, expected: 12 })
+    expect(explainStock(push(12), moves([12, 11]), 7)).toEqual({ fits: false, expected: 11 })
+    expect(explainStock(push(12), moves(), 7)).toEqual({ fits: false, expected: 12 })
   })
 })
 
@@ -85,9 +98,13 @@ describe('marker and state', () => {
     expect(decodeMarker(42)).toBeNull()
   })
 
-  it('reads the stored ledger state or nothing', () => {
-    expect(ledgerStateOf({ push: 'k', lost: [3, 'x'] })).toEqual({ push: 'k', lost: [3] })
-    expect(ledgerStateOf({ push: 1, lost: [] })).toBeNull()
+  it('reads the stored ledger state or nothing (an older state without a cursor is none)', () => {
+    const state = { notes: 7, stock: 9, push: 'k', since: '2026-11-25T11:20:52', counted: [6, 'x', 7] }
+    expect(ledgerStateOf(state)).toEqual({ ...state, counted: [6, 7] })
+    expect(ledgerStateOf({ ...state, push: null })).toEqual({ ...state, push: null, counted: [6, 7] })
+    expect(ledgerStateOf({ push: 'k', lost: [3] })).toBeNull()
+    expect(ledgerStateOf({ ...state, since: 'yesterday' })).toBeNull()
+    expect(ledgerStateOf({ ...state, notes: 1.5 })).toBeNull()
     expect(ledgerStateOf(undefined)).toBeNull()
   })
 })
