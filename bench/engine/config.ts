@@ -1,6 +1,9 @@
 // Worker processes get their settings through the environment (their argv names the contender).
 const argv = process.env.BENCH_CHILD ? [] : process.argv.slice(2)
 
+/** Every queue the benchmark knows, in the order it runs them. */
+const CONTENDERS = ['hub', 'hub-fastest', 'graphile-default', 'graphile-fastest'] as const
+
 /** Benchmark settings: argv `[jobs] [concurrency]` or env `BENCH_JOBS`, `BENCH_CONCURRENCY`, `DATABASE_URL`. */
 export const config = {
   databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
@@ -11,20 +14,18 @@ export const config = {
   /** graphile-worker's local queue in its fastest configuration. */
   localQueueSize: Number(process.env.BENCH_LOCAL_QUEUE ?? 500),
   latencySamples: Number(process.env.BENCH_LATENCY_SAMPLES ?? 200),
-  /** Scenarios to run, for quick comparisons: `BENCH_ONLY=hub-fastest,graphile-fastest`, `BENCH_PROCESSES=1`. */
-  contenders: (process.env.BENCH_ONLY?.split(',') ?? [
-    'hub',
-    'hub-fastest',
-    'graphile-default',
-    'graphile-fastest',
-  ]) as Contender[],
+  /**
+   * Scenarios to run, for quick comparisons: `BENCH_ONLY=hub-fastest,graphile-fastest`,
+   * `BENCH_PROCESSES=1`; `BENCH_ONLY=latency` (no queue name) runs only the latency test.
+   */
+  contenders: CONTENDERS.filter((c) => process.env.BENCH_ONLY?.split(',').includes(c) ?? true),
   processes: (process.env.BENCH_PROCESSES?.split(',') ?? ['1', '2']).map(Number),
   hubSchema: 'hub_bench',
   graphileSchema: 'graphile_bench',
 }
 
 /** Which queue a child process runs. */
-export type Contender = 'hub' | 'hub-fastest' | 'graphile-default' | 'graphile-fastest'
+export type Contender = (typeof CONTENDERS)[number]
 
 /** graphile-worker's preset for a contender (the fastest: local queue + batched completion). */
 export function graphilePreset(contender: Contender) {

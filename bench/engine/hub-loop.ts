@@ -36,7 +36,14 @@ export function hubLoop(store: SqlHubStore, options: HubLoopOptions) {
   const finishing = new Set<Promise<unknown>>()
   let running = true
   let wake: (() => void) | null = null
-  const off = store.onWake(() => wake?.())
+  // Set by a NOTIFY or a freed slot; cleared before each claim. A signal that arrives while a
+  // claim is in flight (after its snapshot) must not be lost to the sleep that follows it.
+  let signalled = false
+  const signal = () => {
+    signalled = true
+    wake?.()
+  }
+  const off = store.onWake(signal)
 
   const execute = async (item: SyncItem) => {
     options.onStart?.(item)
@@ -60,7 +67,7 @@ export function hubLoop(store: SqlHubStore, options: HubLoopOptions) {
       void execute(item).finally(() => {
         inflight.delete(item.id)
         pump()
-        wake?.()
+        signal()
       })
     }
   }
@@ -74,11 +81,13 @@ export function hubLoop(store: SqlHubStore, options: HubLoopOptions) {
 
   const loop = (async () => {
     while (running) {
+      signalled = false
       const limit = want()
       const claimed = limit > 0 ? await store.claimItems({ workerId, limit, leaseMs, now: new Date() }) : []
       buffer.push(...claimed)
       pump()
       if (claimed.length > 0 && want() > 0) continue
+      if (signalled && want() > 0) continue
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, 1_000)
         function done() {

@@ -1,7 +1,7 @@
 /**
  * Where the time goes on the hub's hot path, one process, no overlap: enqueue N items, then
  * claim them in batches, then finish them in batches; prints ms per phase and WAL bytes per item.
- * Run: `pnpm --filter @hub/bench profile [jobs] [batch]`.
+ * Run (from bench/): `node --conditions=@hub/source --import tsx engine/profile.ts [jobs] [batch]`.
  */
 import { readFileSync } from 'node:fs'
 import type { SyncItem } from '@hub/core'
