@@ -99,7 +99,7 @@ export function createHttpServer(options: ServerOptions): Server {
     return match.handler({ scope: { sellerId }, params: match.params, query, body: () => readJson(req) })
   }
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     let url: URL
     try {
       url = new URL(req.url ?? '/', 'http://localhost')
@@ -144,4 +144,10 @@ export function createHttpServer(options: ServerOptions): Server {
       }
     })()
   })
+  // Idle keep-alive connections stay open longer than clients keep them (undici: 4 s, or the
+  // server's hint), and longer than a load balancer's 60 s: a client never sends on a socket the
+  // server has just closed (ECONNRESET), e.g. after a pause while the database starts.
+  server.keepAliveTimeout = 65_000
+  server.headersTimeout = 66_000
+  return server
 }
