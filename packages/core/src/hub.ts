@@ -66,6 +66,10 @@ export interface Hub {
     create(input: ConnectInput): Promise<Connection>
     get(scope: Scope, id: string): Promise<Connection | null>
     list(scope: Scope): Promise<Connection[]>
+    /**
+     * Change a connection's status. Setting it to `active` also re-queues the connection's
+     * `blocked` items (work held while it was paused, pending or in error), so nothing held is lost.
+     */
     setStatus(
       scope: Scope,
       id: string,
@@ -196,8 +200,13 @@ export function createHub(config: HubConfig): Hub {
       },
       get: (scope, id) => store.getConnection(scope, id),
       list: (scope) => store.listConnections(scope),
-      setStatus: (scope, id, status, reason = null) =>
-        store.updateConnection(scope, id, { status, statusReason: reason }),
+      async setStatus(scope, id, status, reason = null) {
+        const connection = await store.updateConnection(scope, id, { status, statusReason: reason })
+        if (status === 'active') {
+          await store.replay(scope, { connectionId: id, statuses: ['blocked'] }, deps.clock.now())
+        }
+        return connection
+      },
       setPolicy: (scope, id, policy) => store.updateConnection(scope, id, { policy }),
       async credentials(scope, id) {
         const connection = await requireConnection(scope, id)

@@ -216,6 +216,21 @@ describe('engine: crash recovery', () => {
 })
 
 describe('engine: policy gate and registry', () => {
+  it('re-queues the blocked items of a connection when it becomes active again', async () => {
+    const h = await harness()
+    h.scripts.set('ok', async () => {})
+    await h.hub.connections.setStatus(h.scope, h.connection.id, 'error', 'token expired')
+    const held = await runScript(h, 'ok')
+    await h.hub.worker().drain()
+    expect((await h.store.getItem(h.scope, held.id))?.status).toBe('blocked')
+    await h.hub.connections.setStatus(h.scope, h.connection.id, 'paused', 'seller paused sync')
+    expect((await h.store.getItem(h.scope, held.id))?.status).toBe('blocked')
+    await h.hub.connections.setStatus(h.scope, h.connection.id, 'active')
+    expect((await h.store.getItem(h.scope, held.id))?.status).toBe('pending')
+    await h.hub.worker().drain()
+    expect((await h.store.getItem(h.scope, held.id))?.status).toBe('succeeded')
+  })
+
   it('blocks items of a paused connection and runs them after replay once active', async () => {
     const h = await harness()
     h.scripts.set('ok', async () => {})

@@ -50,20 +50,3 @@ export async function upsertConnection(
   const connection = await hub.connections.setStatus(scope, existing.id, input.status, null)
   return { connection, created: false }
 }
-
-/**
- * Re-queue the connection's `blocked` items (work that arrived while it was pending, in error
- * or paused: the policy gate holds it until a replay). Called once the connection is active
- * again, so a reinstall or a reconnect loses nothing. Returns how many were re-queued.
- */
-export async function replayBlocked(hub: Hub, sellerId: string, connectionId: string): Promise<number> {
-  const scope = { sellerId }
-  let replayed = 0
-  for (;;) {
-    const blocked = await hub.store.listItems(scope, { connectionId, status: 'blocked', limit: 500 })
-    if (blocked.length === 0) return replayed
-    for (const item of blocked) await hub.replay.item(scope, item.id)
-    replayed += blocked.length
-    if (blocked.length < 500) return replayed
-  }
-}

@@ -7,7 +7,7 @@ import {
   ShopifyAuthError,
 } from '@hub/shopify'
 import type { HostProvider } from '../provider-wiring.js'
-import { authError, redirectTo, replayBlocked, upsertConnection } from './auth-responses.js'
+import { authError, redirectTo, upsertConnection } from './auth-responses.js'
 import type { ShopifyConfig } from './provider-config.js'
 
 /** The paths of the Shopify auth routes. */
@@ -120,7 +120,6 @@ export function shopifyWiring(options: ShopifyWiringOptions): HostProvider & { a
           status: 'active',
         })
         const scope = { sellerId }
-        const replayed = created ? 0 : await replayBlocked(hub, sellerId, connection.id)
         // The code is single-use, so it names this install: a reinstall registers and imports again.
         const install = `install:${code.slice(0, 64)}`
         const { run } = await hub.enqueue(
@@ -152,7 +151,6 @@ export function shopifyWiring(options: ShopifyWiringOptions): HostProvider & { a
           shop,
           created,
           runId: run.id,
-          replayed,
         })
       },
     },

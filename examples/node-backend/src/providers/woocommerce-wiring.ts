@@ -23,7 +23,7 @@ import {
   woocommerce,
 } from '@hub/woocommerce'
 import type { HostProvider } from '../provider-wiring.js'
-import { authError, redirectTo, replayBlocked, upsertConnection } from './auth-responses.js'
+import { authError, redirectTo, upsertConnection } from './auth-responses.js'
 import type { WooConfig } from './provider-config.js'
 
 /** The paths of the WooCommerce auth routes. */
@@ -167,9 +167,8 @@ export function wooWiring(options: WooWiringOptions): HostProvider {
         if (!grant) throw new GrantStateError('unknown, expired or finished wc-auth grant')
         if (!grant.keys || !grant.connectionId) throw new KeysMissingError()
         const scope = { sellerId: grant.sellerId }
+        // Active again: the hub re-queues the work held while the connection waited for these keys.
         const connection = await hub.connections.setStatus(scope, grant.connectionId, 'active', null)
-        // Work that arrived while the connection waited for these keys (a reconnect) runs now.
-        await replayBlocked(hub, grant.sellerId, connection.id)
         const { run } = await hub.enqueue(
           scope,
           connection.id,
