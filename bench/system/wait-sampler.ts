@@ -3,7 +3,8 @@ import { config } from './config.js'
 
 /** Which store call a statement belongs to, by its text. */
 function statementLabel(query: string): string {
-  if (query.includes('jsonb_to_recordset') && query.includes('.items')) return 'enqueueItems'
+  // pg_stat_activity keeps the first 1,024 bytes: the INSERT INTO items may be cut off.
+  if (query.includes('jsonb_to_recordset') && query.includes('idempotency_key')) return 'enqueueItems'
   if (/INSERT INTO "[^"]+"\.webhook_events/.test(query)) return 'recordWebhookEvent'
   if (/UPDATE "[^"]+"\.webhook_events/.test(query)) return 'updateWebhookEvent'
   if (/INSERT INTO "[^"]+"\.runs/.test(query)) return 'createRun'
