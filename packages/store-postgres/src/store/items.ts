@@ -108,9 +108,10 @@ export function itemMethods({ db, s, channel, now }: StoreContext) {
         max_attempts: item.maxAttempts,
         next_attempt_at: item.nextAttemptAt.getTime(), // epoch ms: cheaper to encode than ISO text
       }))
-      // The items are built here, so the statement returns only the ids it inserted (no rows to
-      // parse back); the ownership check of runs and connections rides in the same statement.
-      const [result] = await db.query<{ missing: string | null; inserted: string[] | null }>(
+      // The items are built here, so the statement returns no rows to parse back: how many it
+      // inserted, and which ids only when some key already existed; the ownership check of runs
+      // and connections rides in the same statement.
+      const [result] = await db.query<{ missing: string | null; created: number; inserted: string[] | null }>(
         `WITH x AS (
            SELECT r.id, r.run_id, r.connection_id, r.seller_id, r.provider, r.operation, r.idempotency_key,
              r.entity_type, r.external_id, r.internal_id, r.serial_key, r.source_hash, r.target_hash, r.payload,
@@ -146,17 +147,21 @@ export function itemMethods({ db, s, channel, now }: StoreContext) {
            SELECT pg_notify($3, '') FROM (SELECT 1 FROM ins LIMIT 1) one
          )
          SELECT (SELECT what FROM missing) AS missing,
-                (SELECT array_agg(id) FROM ins LEFT JOIN wake ON true) AS inserted`,
+                (SELECT count(*) FROM ins LEFT JOIN wake ON true)::int AS created,
+                CASE WHEN (SELECT count(*) FROM ins) < (SELECT count(*) FROM x)
+                  THEN (SELECT array_agg(id) FROM ins) END AS inserted`,
         [JSON.stringify(rows), at, channel],
       )
       if (result?.missing) {
         const [kind, ...id] = result.missing.split(' ')
         throw new NotFoundError(kind!, id.join(' '))
       }
+      const allInserted = result !== undefined && result.created === fresh.length
       const inserted = new Set(result?.inserted ?? [])
       const byKey = new Map<string, SyncItem>()
       for (const item of fresh) {
-        if (inserted.has(item.id)) byKey.set(itemKey(item.connectionId, item.idempotencyKey), item)
+        if (allInserted || inserted.has(item.id))
+          byKey.set(itemKey(item.connectionId, item.idempotencyKey), item)
       }
       const created = byKey.size
       const missing = inputs.filter((i) => !byKey.has(itemKey(i.connectionId, i.idempotencyKey)))
