@@ -17,11 +17,7 @@ export interface SeedOptions {
   leaseMs?: number
   /** See {@link TrafficOptions.inFlightSaleRate}. Default 0.1. */
   inFlightSaleRate?: TrafficOptions['inFlightSaleRate']
-  /**
-   * See {@link TrafficOptions.wooCheckoutDuringWrite}. Default false: with it on, a seed
-   * intermittently does not converge today (a known open bug, see e2e/README.md and
-   * test/woo-write-race-stress.test.ts).
-   */
+  /** See {@link TrafficOptions.wooCheckoutDuringWrite}. Default true. */
   wooCheckoutDuringWrite?: boolean
 }
 
@@ -65,7 +61,7 @@ export async function runSeed(options: SeedOptions): Promise<SeedOutcome> {
       steps,
       reserve: 6,
       inFlightSaleRate: options.inFlightSaleRate ?? 0.1,
-      wooCheckoutDuringWrite: options.wooCheckoutDuringWrite ?? false,
+      wooCheckoutDuringWrite: options.wooCheckoutDuringWrite ?? true,
       initial,
       crashAtStep: Math.floor(steps / 3),
       workers,

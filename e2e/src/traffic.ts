@@ -86,7 +86,14 @@ export async function playTraffic(world: World, rng: Rng, options: TrafficOption
   const notifications: Promise<unknown>[] = []
 
   /** One sale on one side (0 marketplace, 1 Shopify, 2 WooCommerce), recorded in the ledger. */
-  const sell = (from: Rng, side: number, product: WorldProduct, units: number, eventId: string): void => {
+  const sell = (
+    from: Rng,
+    side: number,
+    product: WorldProduct,
+    units: number,
+    eventId: string,
+    during?: string,
+  ): void => {
     if (side === 0) {
       marketplace.sell(scope, product.internalId, units)
       record('marketplace', product.sku, units)
@@ -114,7 +121,7 @@ export async function playTraffic(world: World, rng: Rng, options: TrafficOption
       const trace = world.wooTrace.get(product.wooId) ?? []
       world.wooTrace.set(product.wooId, trace)
       trace.push(
-        `checkout #${orderId} of ${units} (${eventId}): stock ${before} → ${woo.stockOf(product.wooId)}`,
+        `checkout #${orderId} of ${units} (${eventId}${during ? `, during ${during}` : ''}): stock ${before} → ${woo.stockOf(product.wooId)}`,
       )
     } catch {
       report.refused += 1
@@ -149,7 +156,7 @@ export async function playTraffic(world: World, rng: Rng, options: TrafficOption
     }
   }
 
-  world.httpFaults.onStoreRequest = (_store, method, wooProductId) => {
+  world.httpFaults.onStoreRequest = (_store, method, wooProductId, label) => {
     killDoomed(false)
     if (!hookRng.chance(options.inFlightSaleRate)) return
     // A WooCommerce product request gets a sale of that very product (inside the window between
@@ -160,7 +167,7 @@ export async function playTraffic(world: World, rng: Rng, options: TrafficOption
     report.inFlightSales += 1
     let side = hookRng.int(3)
     if (target) side = method === 'GET' || options.wooCheckoutDuringWrite ? 2 : hookRng.int(2)
-    sell(hookRng, side, sale.product, sale.units, `inflight-${world.seed}-${report.inFlightSales}`)
+    sell(hookRng, side, sale.product, sale.units, `inflight-${world.seed}-${report.inFlightSales}`, label)
   }
   shopify.setWebhookChaos({ duplicate: 0.25, drop: 0.15, delayMs: 150, reorder: true })
   woo.setFaults({ drop: 0.15, duplicate: 0.25, reorder: 0.3 })

@@ -44,7 +44,9 @@ export interface HttpFaults {
    * uses it to land sales while the hub's reads and writes are in flight (between a read and
    * the write planned from it), which a sleep-paced loop alone almost never hits.
    */
-  onStoreRequest: ((store: 'shopify' | 'woo', method: string, wooProductId: number | null) => void) | null
+  onStoreRequest:
+    | ((store: 'shopify' | 'woo', method: string, wooProductId: number | null, label: string) => void)
+    | null
 }
 
 /** Options of {@link buildWorld}. */
@@ -148,21 +150,30 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
     const request = new Request(input, init)
     const url = new URL(request.url)
     if (url.host === SHOP) {
-      httpFaults.onStoreRequest?.('shopify', request.method, null)
+      httpFaults.onStoreRequest?.(
+        'shopify',
+        request.method,
+        null,
+        `shopify ${request.method} ${url.pathname}`,
+      )
       return shopify.fetch(request)
     }
     if (url.origin === WOO_URL) {
       const id = /\/wc\/v3\/products\/(\d+)/.exec(url.pathname)?.[1]
       const productId = id ? Number(id) : null
-      const trace = productId === null ? null : (wooTrace.get(productId) ?? [])
-      if (productId !== null && trace) wooTrace.set(productId, trace)
-      const before = productId === null ? null : woo.stockOf(productId)
-      httpFaults.onStoreRequest?.('woo', request.method, productId)
+      // The ledger's order scans (`orders?product=N`) are traced on product N too, to show where
+      // a scan falls between the product reads and the checkouts.
+      const scanned = /\/wc\/v3\/orders$/.test(url.pathname) ? url.searchParams.get('product') : null
+      const tracedId = productId ?? (scanned ? Number(scanned) : null)
+      const trace = tracedId === null ? null : (wooTrace.get(tracedId) ?? [])
+      if (tracedId !== null && trace) wooTrace.set(tracedId, trace)
+      const before = tracedId === null ? null : woo.stockOf(tracedId)
+      const path = url.pathname.replace(/^\/wp-json\/wc\/v3/, '')
+      const label = `${request.method} ${path}${scanned ? `?product=${scanned}` : ''}`
+      httpFaults.onStoreRequest?.('woo', request.method, productId, label)
       const response = await woo.handle(request)
-      if (productId !== null && trace) {
-        trace.push(
-          `${request.method} ${url.pathname.replace(/^\/wp-json\/wc\/v3/, '')}: stock ${before} → ${woo.stockOf(productId)} (${response.status})`,
-        )
+      if (tracedId !== null && trace) {
+        trace.push(`${label}: stock ${before} → ${woo.stockOf(tracedId)} (${response.status})`)
       }
       return response
     }

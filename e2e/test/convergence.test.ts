@@ -39,7 +39,9 @@ describe('convergence: one seller, Shopify + WooCommerce + marketplace, under fa
     const store = pgliteStore()
     // Faults hit requests in flight, which a 60-step run meets less often: at least one kind here.
     expectConverged(await runSeed({ seed: 41, store, storeName: 'pglite', products: 8, steps: 60 }), 1)
-  })
+    // ~63 s alone on the shared 2-core machine at load 12 (old and new Woo ledger alike), which
+    // pushed it past the project's 120 s after the memory seeds: its own bound.
+  }, 240_000)
 
   it.skipIf(!process.env.DATABASE_URL)('seed 53 (PostgreSQL, DATABASE_URL)', async () => {
     const store = await isolatedPostgresStore(process.env.DATABASE_URL!)
