@@ -24,8 +24,10 @@ import type { WooOrderNote } from './woocommerce-schemas.js'
  * `target` of the push whose marker (product meta `_hub_stock_push`, written in the same request
  * as the stock) the product carries, followed by the movements after that push's note watermark.
  * When the replay does not end at the stock read, a movement may have landed between the scan and
- * the read: the reading scans and reads again; if it still does not fit, the difference is an
- * outside change. Order dates (second precision) only narrow which orders are scanned
+ * the read: the reading scans and reads again. A difference that a later scan shows nothing
+ * noted to explain is an outside change and counted; while movements keep landing, only the
+ * noted ones are counted and the rest is left to the next reading. Order dates (second
+ * precision) only narrow which orders are scanned
  * (`modified_after`, with an overlap); they never decide what is counted.
  *
  * The result is `InventoryReading.unseen`, relative to the core's baseline: the core adds its
