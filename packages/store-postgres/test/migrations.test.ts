@@ -1,3 +1,4 @@
+import { PGlite } from '@electric-sql/pglite'
 import { ConfigError } from '@hub/core'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -8,6 +9,7 @@ import {
   pgliteStore,
   postgresStore,
 } from '../src/index.js'
+import { migrationsTableSql } from '../src/migrations/index.js'
 import { DATABASE_URL, NO_DATABASE, randomSchema } from './helpers.js'
 
 describe('migrations', () => {
@@ -31,6 +33,52 @@ describe('migrations', () => {
     const rows = await store.driver.query<{ version: number }>('SELECT version FROM hub.migrations')
     expect(rows.map((r) => r.version)).toEqual(migrations.map((m) => m.version))
     await store.close()
+  })
+
+  it('migration 2 moves the leases of unfinished items into item_queue', async () => {
+    const db = new PGlite()
+    const v1 = migrations[0]!
+    await db.exec(`CREATE SCHEMA hub; ${migrationsTableSql('hub')} ${v1.sql('hub')}`)
+    await db.query('INSERT INTO hub.migrations (version, name, checksum) VALUES (1, $1, $2)', [
+      v1.name,
+      v1.checksum,
+    ])
+    await db.exec(`INSERT INTO hub.connections VALUES ('c1', 's1', 'p', 'a', 'active', null, '{}', null, '{}', now(), now());
+      INSERT INTO hub.runs VALUES ('r1', 's1', 'c1', 'manual', null, now())`)
+    const item = (id: string, status: string, attempt: number, owner: string | null, lease: string) =>
+      db.query(
+        `INSERT INTO hub.items (id, run_id, connection_id, seller_id, provider, operation, idempotency_key,
+           entity_type, status, attempt, max_attempts, next_attempt_at, lease_owner, lease_expires_at, created_at, updated_at)
+         VALUES ($1, 'r1', 'c1', 's1', 'p', 'op', $1, 'e', $2, $3, 3, now() - interval '1 minute', $4, ${lease}, now(), now())`,
+        [id, status, attempt, owner],
+      )
+    await item('a-pending', 'pending', 0, null, 'NULL')
+    await item('b-failed', 'failed', 1, null, 'NULL')
+    await item('c-running', 'running', 1, 'w-live', "now() + interval '1 hour'")
+    await item('d-expired', 'running', 2, 'w-dead', "now() - interval '1 minute'")
+    await item('e-done', 'succeeded', 1, null, 'NULL')
+
+    const store = pgliteStore({ db, schema: 'hub' })
+    const scope = { sellerId: 's1' }
+    const states = (await store.listItems(scope)).map((i) => [i.id, i.status, i.attempt, i.leaseOwner])
+    expect(states).toEqual([
+      ['a-pending', 'pending', 0, null],
+      ['b-failed', 'failed', 1, null],
+      ['c-running', 'running', 1, 'w-live'],
+      ['d-expired', 'running', 2, 'w-dead'],
+      ['e-done', 'succeeded', 1, null],
+    ])
+    const claimed = await store.claimItems({ workerId: 'w', limit: 10, leaseMs: 30_000, now: new Date() })
+    expect(claimed.map((i) => [i.id, i.attempt])).toEqual([
+      ['a-pending', 1],
+      ['b-failed', 2],
+      ['d-expired', 3],
+    ])
+    expect(await store.listAttempts(scope, 'd-expired')).toMatchObject([
+      { outcome: 'lease_expired', attempt: 2 },
+    ])
+    await store.close()
+    await db.close()
   })
 })
 
