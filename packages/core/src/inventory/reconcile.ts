@@ -4,7 +4,7 @@ import type { EntityMapping } from '../domain/schemas.js'
 import type { EngineDeps } from '../engine/deps.js'
 import type { CoreOperation } from '../engine/execute-item.js'
 import { PermanentError, RetryableError, StaleInventoryError } from '../errors.js'
-import type { ExecutionContext, InventoryReading, ProviderAdapter } from '../ports/provider.js'
+import type { ExecutionContext, ProviderAdapter } from '../ports/provider.js'
 import { enqueueReconciles } from './enqueue-reconciles.js'
 
 /** Entity type of inventory mappings and items. */
