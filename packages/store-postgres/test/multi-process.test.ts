@@ -103,7 +103,9 @@ describe.skipIf(!DATABASE_URL)(
       )
     })
 
-    it('recovers the items of a SIGKILLed process after its leases expire', { timeout: 180_000 }, async () => {
+    it('recovers the items of a SIGKILLed process after its leases expire', {
+      timeout: 180_000,
+    }, async () => {
       const schema = await prepare(admin)
       schemas.push(schema)
       const workers = Array.from({ length: PROCESSES }, (_, i) => startWorker(schema, `proc-${i}`))
