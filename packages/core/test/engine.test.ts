@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { PermanentError, RetryableError } from '../src/index.js'
+import { type HubStore, memoryStore, PermanentError, RetryableError } from '../src/index.js'
 import { harness } from './support/harness.js'
 
 async function runScript(h: Awaited<ReturnType<typeof harness>>, name: string, maxAttempts?: number) {
@@ -197,6 +197,35 @@ describe('engine: crash recovery', () => {
     expect(stored?.status).toBe('pending')
     expect(stored?.attempt).toBe(0)
     expect(stored?.leaseOwner).toBeNull()
+  })
+
+  it('keeps a wake-up that arrives while a claim is in flight (no wait for the poll interval)', async () => {
+    const inner = memoryStore()
+    let claims = 0
+    let enqueueDuringClaim: (() => Promise<unknown>) | null = null
+    // A store whose first claim answers "nothing due" after new work was enqueued (and signalled),
+    // without the optional nextDueAt (which would otherwise hide a lost wake-up).
+    const store: HubStore = Object.assign(Object.create(inner) as HubStore, {
+      nextDueAt: undefined,
+      async claimItems(input: Parameters<HubStore['claimItems']>[0]) {
+        const claimed = await inner.claimItems(input)
+        claims++
+        if (claims === 1 && enqueueDuringClaim) await enqueueDuringClaim()
+        return claimed
+      },
+    })
+    const h = await harness({ store })
+    let ran = 0
+    h.scripts.set('mid-claim', async () => {
+      ran++
+    })
+    enqueueDuringClaim = () => runScript(h, 'mid-claim')
+    const worker = h.hub.worker({ pollMs: 60_000 })
+    await worker.start()
+    for (let i = 0; i < 400 && ran === 0; i++) await new Promise((r) => setTimeout(r, 5))
+    await worker.stop()
+    expect(claims).toBeGreaterThanOrEqual(2)
+    expect(ran).toBe(1)
   })
 
   it('a started worker picks up work on wake-up without waiting for the poll interval', async () => {

@@ -49,6 +49,12 @@ export function createWorker(
   let loop: Promise<void> | null = null
   let heartbeatTimer: ReturnType<typeof setInterval> | null = null
   let wake: (() => void) | null = null
+  // A wake-up that arrives while the loop is not sleeping (mid-claim): the next sleep returns at once.
+  let wakePending = false
+  const signalWake = () => {
+    if (wake) wake()
+    else wakePending = true
+  }
   let unsubscribe: (() => void) | null = null
 
   const claim = async (limit: number): Promise<SyncItem[]> => {
@@ -75,7 +81,7 @@ export function createWorker(
       .finally(() => {
         stopController.signal.removeEventListener('abort', onStop)
         inflight.delete(item.id)
-        wake?.()
+        signalWake()
       })
     inflight.set(item.id, { controller, done })
   }
@@ -95,6 +101,11 @@ export function createWorker(
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
+      if (wakePending) {
+        wakePending = false
+        resolve()
+        return
+      }
       const timer = setTimeout(done, ms)
       function done() {
         clearTimeout(timer)
@@ -107,6 +118,8 @@ export function createWorker(
   const run = async () => {
     while (running) {
       let claimed: SyncItem[] = []
+      // Work signalled from here on is seen by this claim or wakes the sleep after it.
+      wakePending = false
       try {
         claimed = await claim(concurrency - inflight.size)
       } catch (error) {
@@ -130,7 +143,7 @@ export function createWorker(
     async start() {
       if (running) return
       running = true
-      unsubscribe = deps.store.onWake?.(() => wake?.()) ?? null
+      unsubscribe = deps.store.onWake?.(signalWake) ?? null
       heartbeatTimer = setInterval(() => void heartbeat(), Math.max(50, Math.floor(leaseMs / 3)))
       heartbeatTimer.unref?.()
       loop = run()
