@@ -7,6 +7,8 @@ export interface StoreContext {
   s: string
   /** NOTIFY channel of this schema. */
   channel: string
+  /** Call after a committed write that made work due (see `wakeSignal`). */
+  wake: () => void
   /** Time for rows the port gives no `now` for (created/updated timestamps). */
   now: () => Date
 }

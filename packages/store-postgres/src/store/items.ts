@@ -76,12 +76,12 @@ function newItem(input: NewSyncItem, at: Date): SyncItem {
 }
 
 /** Item methods of the SQL store (the queue itself is in `queue.ts`). */
-export function itemMethods({ db, s, channel, now }: StoreContext) {
+export function itemMethods({ db, s, wake, now }: StoreContext) {
   return {
     /**
      * One statement inserts the whole batch; `ON CONFLICT DO NOTHING` on `(connection_id,
      * idempotency_key)` waits for a concurrent insert of the same key and skips it, and the
-     * existing rows are read back afterwards. The same statement NOTIFYs idle workers.
+     * existing rows are read back afterwards. Idle workers are woken after the commit (`wakeSignal`).
      */
     async enqueueItems(inputs: NewSyncItem[]): Promise<EnqueueResult> {
       if (!Array.isArray(inputs)) invalid('enqueueItems needs an array of items')
@@ -143,15 +143,14 @@ export function itemMethods({ db, s, channel, now }: StoreContext) {
          ), queued AS (
            INSERT INTO ${s}.item_queue (item_id, provider, serial_key, attempt, max_attempts, next_attempt_at)
            SELECT id, provider, serial_key, 0, max_attempts, next_attempt_at FROM ins
-         ), wake AS (
-           SELECT pg_notify($3, '') FROM (SELECT 1 FROM ins LIMIT 1) one
          )
          SELECT (SELECT what FROM missing) AS missing,
-                (SELECT count(*) FROM ins LEFT JOIN wake ON true)::int AS created,
+                (SELECT count(*) FROM ins)::int AS created,
                 CASE WHEN (SELECT count(*) FROM ins) < (SELECT count(*) FROM x)
                   THEN (SELECT array_agg(id) FROM ins) END AS inserted`,
-        [JSON.stringify(rows), at, channel],
+        [JSON.stringify(rows), at],
       )
+      if ((result?.created ?? 0) > 0) wake()
       if (result?.missing) {
         const [kind, ...id] = result.missing.split(' ')
         throw new NotFoundError(kind!, id.join(' '))
@@ -284,11 +283,12 @@ export function itemMethods({ db, s, channel, now }: StoreContext) {
              UPDATE ${s}.items i SET status = 'pending', attempt = 0, next_attempt_at = $2, updated_at = $2
              FROM queued q WHERE i.id = q.item_id
              RETURNING i.*, NULL::text AS lease_owner, NULL::timestamptz AS lease_expires_at
-           ), wake AS (SELECT pg_notify('${channel}', '') FROM (SELECT 1 FROM upd LIMIT 1) one)
-           SELECT upd.* FROM upd LEFT JOIN wake ON true ORDER BY upd.id`,
+           )
+           SELECT upd.* FROM upd ORDER BY upd.id`,
           [sellerId, at, ids, ...params],
         )
       })
+      if (rows.length > 0) wake()
       return rows.map(toItem)
     },
   }

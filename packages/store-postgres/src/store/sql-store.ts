@@ -10,6 +10,7 @@ import { mappingMethods } from './mappings.js'
 import { pruneMethods } from './prune.js'
 import { queueMethods } from './queue.js'
 import { runMethods } from './runs.js'
+import { wakeSignal } from './wake-signal.js'
 import { webhookMethods } from './webhooks.js'
 
 /** Options shared by both store factories. */
@@ -54,15 +55,22 @@ export function createSqlStore(driver: SqlDriver, options: SqlStoreOptions = {})
     return migrated
   }
   const db = options.autoMigrate ? migratingFirst(driver, migrate) : driver
-  const ctx: StoreContext = { db, s: `"${schema}"`, channel, now: options.now ?? (() => new Date()) }
   const listeners = new Set<() => void>()
+  const wakeLocal = () => {
+    for (const fn of listeners) fn()
+  }
+  const ctx: StoreContext = {
+    db,
+    s: `"${schema}"`,
+    channel,
+    wake: wakeSignal(db, channel, wakeLocal),
+    now: options.now ?? (() => new Date()),
+  }
   let unlisten: Promise<(() => Promise<void>) | null> | null = null
 
   const startListening = () => {
     unlisten ??= db
-      .listen(channel, () => {
-        for (const fn of listeners) fn()
-      })
+      .listen(channel, wakeLocal)
       // Without LISTEN the engine still polls; a later subscriber retries.
       .catch(() => {
         unlisten = null
