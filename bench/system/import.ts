@@ -107,14 +107,7 @@ export async function measureImport(mode: 'pages' | 'auto', products: number): P
   const worker = hub.worker({ concurrency: config.workerConcurrency, workerId: `bench-import-${mode}` })
   try {
     const scope = { sellerId: 'bench-import-seller' }
-    const token = fake.issueAccessToken({ expiring: false })
-    const connection = await hub.connections.create({
-      ...scope,
-      provider: 'shopify',
-      externalAccountId: SHOP,
-      credentials: { accessToken: token.access_token, scope: token.scope },
-      settings: { locationId: fake.state.defaultLocationId },
-    })
+    const connection = await hub.connections.create({ ...scope, ...fake.connectInput() })
     await worker.start()
     globalThis.gc?.()
     const rssBaseline = process.memoryUsage().rss

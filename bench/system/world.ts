@@ -13,7 +13,7 @@ import {
 import { createShopifyAdapter } from '@hub/shopify'
 import { createFakeShopify, type FakeShopify, type LocalServer } from '@hub/testkit/shopify'
 import { createFakeWoo, type FakeWoo } from '@hub/testkit/woocommerce'
-import { normalizeStoreUrl, woocommerce } from '@hub/woocommerce'
+import { woocommerce } from '@hub/woocommerce'
 import { config } from './config.js'
 import { type BenchDatabase, openDatabase } from './database.js'
 import { waitUntil } from './stats.js'
@@ -198,23 +198,10 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
     }
   })
 
-  const token = shopify.issueAccessToken({ expiring: false })
-  const shopifyConnection = await hub.connections.create({
-    ...scope,
-    provider: 'shopify',
-    externalAccountId: SHOP,
-    credentials: { accessToken: token.access_token, scope: token.scope },
-    settings: { locationId: shopify.state.defaultLocationId },
-  })
+  const shopifyConnection = await hub.connections.create({ ...scope, ...shopify.connectInput() })
   const wooConnection = await hub.connections.create({
     ...scope,
-    provider: 'woocommerce',
-    externalAccountId: normalizeStoreUrl(WOO_URL),
-    credentials: {
-      consumerKey: woo.credentials.consumerKey,
-      consumerSecret: woo.credentials.consumerSecret,
-      webhookSecret: WOO_WEBHOOK_SECRET,
-    },
+    ...woo.connectInput({ webhookSecret: WOO_WEBHOOK_SECRET }),
   })
 
   const open = () => db.count('items', `status IN ('pending', 'failed', 'running')`)

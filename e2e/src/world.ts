@@ -10,7 +10,7 @@ import {
 import { createShopifyAdapter } from '@hub/shopify'
 import { createFakeShopify, type FakeShopify } from '@hub/testkit/shopify'
 import { createFakeWoo, type FakeWoo } from '@hub/testkit/woocommerce'
-import { normalizeStoreUrl, woocommerce } from '@hub/woocommerce'
+import { woocommerce } from '@hub/woocommerce'
 import { type CrashSwitch, crashSwitch } from './crash-switch.js'
 import { type DeliveryQueue, deliveryQueue } from './delivery-queue.js'
 import { drainUntilQuiet } from './drain.js'
@@ -242,23 +242,10 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
     }
   })
 
-  const token = shopify.issueAccessToken({ expiring: false })
-  const shopifyConnection = await hub.connections.create({
-    ...scope,
-    provider: 'shopify',
-    externalAccountId: SHOP,
-    credentials: { accessToken: token.access_token, scope: token.scope },
-    settings: { locationId: shopify.state.defaultLocationId },
-  })
+  const shopifyConnection = await hub.connections.create({ ...scope, ...shopify.connectInput() })
   const wooConnection = await hub.connections.create({
     ...scope,
-    provider: 'woocommerce',
-    externalAccountId: normalizeStoreUrl(WOO_URL),
-    credentials: {
-      consumerKey: woo.credentials.consumerKey,
-      consumerSecret: woo.credentials.consumerSecret,
-      webhookSecret: WOO_WEBHOOK_SECRET,
-    },
+    ...woo.connectInput({ webhookSecret: WOO_WEBHOOK_SECRET }),
   })
 
   const flushWebhooks = async () => {

@@ -1,3 +1,4 @@
+import type { ConnectInput } from '@hub/core'
 import { GraphQLError, isObjectType as isObjectTypeOf } from 'graphql'
 import { type HttpHandler, http } from 'msw'
 import { type BulkOperationRecord, BulkOperations, type BulkTiming } from './bulk.js'
@@ -318,6 +319,23 @@ export class FakeShopify {
       options.scope ?? this.#options.scopes ?? DEFAULT_SCOPES,
       options.expiring ?? true,
     )
+  }
+
+  /**
+   * What `hub.connections.create` needs, besides the seller, to connect to this shop without the
+   * OAuth dance: a fresh non-expiring token, and the shop's default location.
+   *
+   * @example
+   * await hub.connections.create({ sellerId, ...fake.connectInput() })
+   */
+  connectInput(): Omit<ConnectInput, 'sellerId'> {
+    const token = this.issueAccessToken({ expiring: false })
+    return {
+      provider: 'shopify',
+      externalAccountId: this.shop.domain,
+      credentials: { accessToken: token.access_token, scope: token.scope },
+      settings: { locationId: this.state.defaultLocationId },
+    }
   }
 
   /** Uninstalls the app: tokens revoked at once, app/uninstalled delivered, API subscriptions removed. */

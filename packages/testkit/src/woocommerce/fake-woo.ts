@@ -1,4 +1,4 @@
-import { ConfigError, PermanentError } from '@hub/core'
+import { ConfigError, type ConnectInput, PermanentError } from '@hub/core'
 import { type HttpHandler, http } from 'msw'
 import { WebhookDispatcher, type WooDeliveryRecord, type WooWebhookFaults } from './deliveries.js'
 import { WooDomainError } from './domain-error.js'
@@ -99,6 +99,14 @@ export interface FakeWoo {
   readonly state: WooState
   /** Serve the same store on a real `http://127.0.0.1:<port>` server. */
   listen(): Promise<LocalServer>
+  /**
+   * What `hub.connections.create` needs, besides the seller, to connect to this store with its
+   * default key (and the webhook secret the hub verifies deliveries with), without wc-auth.
+   *
+   * @example
+   * await hub.connections.create({ sellerId, ...woo.connectInput({ webhookSecret }) })
+   */
+  connectInput(options?: { webhookSecret?: string }): Omit<ConnectInput, 'sellerId'>
   /** Add an API key. */
   addKey(permissions: KeyPermissions, values?: { consumerKey?: string; consumerSecret?: string }): FakeWooKey
   /** Create `count` products quickly (no webhooks). Returns the parent product ids. */
@@ -265,6 +273,17 @@ export function createFakeWoo(options: FakeWooOptions = {}): FakeWoo {
     addKey(permissions, values = {}) {
       const k = state.addKey({ permissions, ...values })
       return { consumerKey: k.consumerKey, consumerSecret: k.consumerSecret, permissions }
+    },
+    connectInput(connectOptions = {}) {
+      return {
+        provider: 'woocommerce',
+        externalAccountId: baseUrl,
+        credentials: {
+          consumerKey: defaultKey.consumerKey,
+          consumerSecret: defaultKey.consumerSecret,
+          ...(connectOptions.webhookSecret ? { webhookSecret: connectOptions.webhookSecret } : {}),
+        },
+      }
     },
     seedProducts: (count, seedOptions) => seedCatalog(state, random, count, seedOptions),
     seedProduct(input, seedOpts = {}) {
