@@ -142,13 +142,7 @@ beforeEach(async () => {
   const scope = { sellerId: 'interleavings' }
   const connection = await hub.connections.create({
     ...scope,
-    provider: 'woocommerce',
-    externalAccountId: STORE,
-    credentials: {
-      consumerKey: woo.credentials.consumerKey,
-      consumerSecret: woo.credentials.consumerSecret,
-      webhookSecret: SECRET,
-    },
+    ...woo.connectInput({ webhookSecret: SECRET }),
   })
   world = { hub, marketplace, scope, connectionId: connection.id, internalId: '' }
   await hub.enqueue(scope, connection.id, 'import', [

@@ -193,13 +193,7 @@ async function setup(kind: 'simple' | 'variation'): Promise<void> {
   const scope = { sellerId: 'race-seller' }
   const connection = await hub.connections.create({
     ...scope,
-    provider: 'woocommerce',
-    externalAccountId: STORE, // stored as https://race-woo.test/ (normalizeAccountId)
-    credentials: {
-      consumerKey: woo.credentials.consumerKey,
-      consumerSecret: woo.credentials.consumerSecret,
-      webhookSecret: SECRET,
-    },
+    ...woo.connectInput({ webhookSecret: SECRET }),
   })
   world = { hub, marketplace, scope, connectionId: connection.id, internalId: '' }
   await hub.enqueue(scope, connection.id, 'import', [
